@@ -1,0 +1,157 @@
+//! Error types. Each layer has a `#[non_exhaustive]` category enum that says which rule
+//! failed; [`Error`] gathers them for callers that want one type.
+//!
+//! No error carries key material: messages name members, algorithms, `kid`s and sizes,
+//! never key bytes, so every description is safe to show to a registrant.
+
+use crate::jwa::Algorithm;
+
+/// A key or key set was refused (DESIGN §4.5).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeyError {
+    /// The JWK is not a JSON object, or a member is missing or has the wrong type.
+    #[error("malformed JWK: {0}")]
+    Malformed(String),
+    /// `kty` names a key type this library does not implement.
+    #[error("unsupported key type {0:?}")]
+    UnsupportedKeyType(String),
+    /// `crv` names a curve this library does not implement for the key type.
+    #[error("unsupported curve {0:?}")]
+    UnsupportedCurve(String),
+    /// The members contradict each other (`alg` vs `kty`/`crv`, `use` vs `key_ops`, …).
+    #[error("inconsistent JWK: {0}")]
+    Inconsistent(String),
+    /// The key material is invalid (point not on the curve, private and public parts
+    /// that do not match, a malformed modulus, …).
+    #[error("invalid key: {0}")]
+    Invalid(String),
+    /// The key is too weak (RSA modulus or HMAC secret too short) or out of the sane range.
+    #[error("weak key: {0}")]
+    Weak(String),
+    /// The backend in use does not implement this key or algorithm.
+    #[error("{0} is unsupported with the {backend} backend", backend = crate::crypto::BACKEND)]
+    UnsupportedByBackend(String),
+    /// A JWK Set lists the same `kid` twice.
+    #[error("JWK Set has duplicate kid {0:?}")]
+    DuplicateKid(String),
+    /// One key of an operator-configured JWK Set is invalid.
+    #[error("key {position} (kid {kid:?}) of the JWK Set is invalid: {source}")]
+    InSet {
+        /// Zero-based position of the key in `keys`.
+        position: usize,
+        /// The key's `kid`, if it has one.
+        kid: Option<String>,
+        /// What is wrong with it.
+        source: Box<KeyError>,
+    },
+    /// A PEM or DER document could not be read as a supported key container.
+    #[error("unreadable key document: {0}")]
+    Encoding(String),
+    /// The operation needs a private key.
+    #[error("a private key is needed to sign")]
+    NotPrivate,
+    /// A shared secret (`kty: "oct"`) was asked for its public form: secrets are never published.
+    #[error("an oct key is a shared secret and has no public form; it is never published")]
+    SecretNotPublishable,
+    /// Key generation failed or was asked for an unsupported size.
+    #[error("key generation failed: {0}")]
+    Generation(String),
+}
+
+/// A compact JWS was refused (DESIGN §4.1–4.4, §4.6). Each variant names the rule.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum JwsError {
+    /// The token is longer than the configured cap (checked before any decoding).
+    #[error("token is {len} bytes, more than the {limit}-byte limit")]
+    TooLarge {
+        /// Token length in bytes.
+        len: usize,
+        /// The configured cap.
+        limit: usize,
+    },
+    /// Not a compact JWS: wrong number of segments, JSON serialization, …
+    #[error("malformed JWS: {0}")]
+    Malformed(&'static str),
+    /// A segment is not canonical unpadded base64url.
+    #[error("the {0} segment is not canonical base64url (no padding, no whitespace, no stray bits)")]
+    Base64(&'static str),
+    /// The header or payload is not a UTF-8 JSON object.
+    #[error("the {0} is not a UTF-8 JSON object")]
+    NotJsonObject(&'static str),
+    /// A member name appears twice in the header or claims.
+    #[error("duplicate member {name:?} in the {part}")]
+    DuplicateMember {
+        /// The repeated name.
+        name: String,
+        /// `header` or `claims`.
+        part: &'static str,
+    },
+    /// JSON nesting deeper than the configured cap.
+    #[error("the {0} is nested too deeply")]
+    TooDeep(&'static str),
+    /// The header has no `alg`, or it is not a string.
+    #[error("header has no \"alg\" string")]
+    MissingAlg,
+    /// `alg` names no algorithm this library implements (including `none`).
+    #[error("unsupported algorithm {0:?}")]
+    UnsupportedAlgorithm(String),
+    /// The backend in use does not implement the algorithm (ES512 on ring).
+    #[error("{0} is unsupported with the {backend} backend", backend = crate::crypto::BACKEND)]
+    UnsupportedByBackend(Algorithm),
+    /// The algorithm is not in the caller's allow-list.
+    #[error("algorithm {0} is not allowed")]
+    AlgorithmNotAllowed(Algorithm),
+    /// The key selected by `kid` cannot verify this algorithm (wrong type or curve,
+    /// its own `alg` differs, or its `use`/`key_ops` forbid verification).
+    #[error("key {kid:?} cannot verify {alg}: {reason}")]
+    KeyMismatch {
+        /// The token's algorithm.
+        alg: Algorithm,
+        /// The key's `kid`.
+        kid: Option<String>,
+        /// Why not.
+        reason: &'static str,
+    },
+    /// No key has the token's `kid`.
+    #[error("no key with kid {0:?}")]
+    UnknownKid(String),
+    /// `kid` is longer than 256 bytes or not a string.
+    #[error("invalid kid: {0}")]
+    InvalidKid(&'static str),
+    /// The token has no `kid` and no key can verify its algorithm.
+    #[error("no key can verify {0}")]
+    NoKey(Algorithm),
+    /// The token has no `kid` and several keys could verify its algorithm.
+    #[error("the token has no kid and {0} keys could verify it; refusing to guess")]
+    AmbiguousKey(usize),
+    /// The signature or MAC does not verify.
+    #[error("signature does not verify")]
+    BadSignature,
+    /// `crit` is malformed: empty, not an array of strings, lists a registered header
+    /// name, or a name absent from the header.
+    #[error("invalid crit: {0}")]
+    CritInvalid(&'static str),
+    /// `crit` lists an extension this library does not implement.
+    #[error("critical header parameter {0:?} is not understood")]
+    CritNotUnderstood(String),
+    /// The `b64` header parameter (RFC 7797) is present: unencoded payloads are refused.
+    #[error("the b64 header parameter (RFC 7797) is not supported")]
+    B64,
+    /// The signing key cannot produce the requested algorithm.
+    #[error("key error: {0}")]
+    Key(#[from] KeyError),
+}
+
+/// Any error of this crate.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A key or key set was refused.
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    /// A JWS was refused.
+    #[error(transparent)]
+    Jws(#[from] JwsError),
+}

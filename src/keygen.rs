@@ -1,0 +1,60 @@
+//! Key generation: P-256, P-384, P-521, Ed25519, RSA 2048–4096 and HMAC secrets.
+//! The generated key's `kid` is its RFC 7638 thumbprint unless the caller sets one.
+
+use crate::crypto;
+use crate::error::KeyError;
+use crate::jwa::{Algorithm, KeyFamily};
+use crate::jwk::Jwk;
+
+/// RSA modulus sizes [`Jwk::generate_rsa`] accepts.
+pub const RSA_BITS: [u32; 3] = [2048, 3072, 4096];
+
+impl Jwk {
+    /// Generates a private key for `alg`, with `alg` set and its thumbprint as `kid`
+    /// (RSA keys get 2048 bits; see [`Jwk::generate_rsa`]).
+    ///
+    /// ```
+    /// use software_statement::{jwa::Algorithm, jwk::Jwk};
+    /// let key = Jwk::generate(Algorithm::EdDSA)?;
+    /// assert!(key.is_private());
+    /// assert_eq!(key.kid(), Some(key.thumbprint().as_str()));
+    /// # Ok::<(), software_statement::KeyError>(())
+    /// ```
+    pub fn generate(alg: Algorithm) -> Result<Jwk, KeyError> {
+        Self::generate_rsa(alg, 2048)
+    }
+
+    /// Like [`generate`](Self::generate), with the RSA modulus size (2048, 3072 or 4096;
+    /// ignored for other algorithms).
+    pub fn generate_rsa(alg: Algorithm, bits: u32) -> Result<Jwk, KeyError> {
+        let failed = |_| KeyError::Generation("the backend could not generate a key".into());
+        if !crypto::backend_supports(alg) {
+            return Err(KeyError::UnsupportedByBackend(alg.name().to_owned()));
+        }
+        let key = match alg.key_family() {
+            KeyFamily::Ec(curve) => Jwk::from_der(&crypto::generate_ec_pkcs8(curve).map_err(failed)?)?,
+            KeyFamily::Ed25519 => Jwk::from_der(&crypto::generate_ed25519_pkcs8().map_err(failed)?)?,
+            KeyFamily::Rsa => {
+                if !RSA_BITS.contains(&bits) {
+                    return Err(KeyError::Generation(format!(
+                        "RSA keys are generated with 2048, 3072 or 4096 bits, not {bits}"
+                    )));
+                }
+                let der = crypto::generate_rsa_pkcs8(bits)
+                    .map_err(failed)?
+                    .ok_or_else(|| KeyError::UnsupportedByBackend("RSA key generation".into()))?;
+                Jwk::from_der(&der)?
+            }
+            KeyFamily::Oct => {
+                let mut k = vec![0u8; alg.hash_len()];
+                crypto::fill_random(&mut k).map_err(failed)?;
+                let mut m = serde_json::Map::new();
+                m.insert("kty".into(), "oct".into());
+                m.insert("k".into(), crate::b64::encode(&k).into());
+                Jwk::from_map(m)?
+            }
+        };
+        let kid = key.thumbprint();
+        key.with_alg(alg)?.with_kid(&kid)
+    }
+}

@@ -1,0 +1,19 @@
+//! # software-statement
+//!
+//! Issue, verify and apply OAuth 2.0 software statements (RFC 7591 §2.3).
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod b64;
+pub mod crypto;
+mod der_keys;
+pub mod error;
+mod json;
+pub mod jwa;
+pub mod jwk;
+pub mod jws;
+mod keygen;
+
+pub use error::{Error, JwsError, KeyError};
+pub use jwa::{Algorithm, AlgorithmSet};
+pub use jwk::{Jwk, JwkSet};
