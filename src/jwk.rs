@@ -418,6 +418,16 @@ impl Jwk {
         r.map_err(|_| JwsError::BadSignature)
     }
 
+    /// Checks that this key may verify `alg`, then verifies `signature` over the raw
+    /// `signing_input`: exactly what compact JWS verification does once the key is
+    /// selected. For test suites (Wycheproof) whose messages are not JWS signing inputs;
+    /// not part of the supported API.
+    #[doc(hidden)]
+    pub fn verify_signature(&self, alg: Algorithm, signing_input: &[u8], signature: &[u8]) -> Result<(), JwsError> {
+        self.check_verify(alg)?;
+        self.verify_raw(alg, signing_input, signature)
+    }
+
     /// Signs `msg` with `alg`.
     pub(crate) fn sign_raw(&self, alg: Algorithm, msg: &[u8]) -> Result<Vec<u8>, JwsError> {
         if !self.can_sign {

@@ -5,6 +5,8 @@
 #![warn(missing_docs)]
 
 mod b64;
+mod claims;
+pub mod clock;
 pub mod crypto;
 mod der_keys;
 pub mod error;
@@ -13,6 +15,8 @@ pub mod jwa;
 pub mod jwk;
 pub mod jws;
 mod keygen;
+pub mod statement;
+pub mod trust;
 
 pub use error::{Error, JwsError, KeyError};
 pub use jwa::{Algorithm, AlgorithmSet};
