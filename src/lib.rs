@@ -15,6 +15,11 @@ pub mod jwa;
 pub mod jwk;
 pub mod jws;
 mod keygen;
+pub mod metadata;
+pub mod registrar;
+pub mod registration;
+#[cfg(feature = "remote")]
+pub mod remote;
 pub mod statement;
 pub mod trust;
 

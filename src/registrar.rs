@@ -1,0 +1,215 @@
+//! The registration step an authorization server runs for each request (RFC 7591 §3):
+//! request JSON in → verify the statement under the trust policy → merge → validate →
+//! [`Registration`] or [`RegistrationError`].
+//!
+//! ```
+//! use serde_json::json;
+//! use software_statement::{jwa::Algorithm, jwk::{Jwk, JwkSet}};
+//! use software_statement::registrar::Registrar;
+//! use software_statement::statement::{IssuerPolicy, StatementBuilder, Verifier};
+//!
+//! // The publisher signs a statement…
+//! let key = Jwk::generate(Algorithm::ES256)?;
+//! let statement = StatementBuilder::new("https://publisher.example.com")
+//!     .claim("software_id", "4NRB1-0XZABZI9E6-5SM3R")
+//!     .claim("client_name", "Example Statement-based Client")
+//!     .claim("redirect_uris", ["https://client.example.net/callback"])
+//!     .sign(&key)?;
+//!
+//! // …and the authorization server registers a client that presents it.
+//! let registrar = Registrar::new(
+//!     Verifier::builder()
+//!         .issuer("https://publisher.example.com", IssuerPolicy::with_jwks(JwkSet::new(vec![key.to_public()?])?))
+//!         .build(),
+//! );
+//! let request = json!({"client_name": "My Example", "software_statement": statement});
+//! let registration = registrar.register(request.as_object().unwrap())?;
+//! assert_eq!(registration.metadata.client_name(), Some("Example Statement-based Client"));
+//! assert_eq!(registration.overridden, ["client_name"]);
+//! assert_eq!(registration.metadata.software_statement(), Some(statement.as_str()));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use serde_json::{json, Map, Value};
+
+use crate::metadata::{ClientMetadata, ValidationOptions};
+use crate::registration::{merge, ErrorCode, RegistrationError};
+use crate::statement::{StatementError, VerifiedStatement, Verifier};
+use crate::trust::TrustFile;
+
+/// What the registration kept of the verified statement.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatementInfo {
+    /// The trusted issuer (`iss`).
+    pub issuer: String,
+    /// The algorithm it was signed with.
+    pub alg: crate::jwa::Algorithm,
+    /// The header's `kid`, if any.
+    pub kid: Option<String>,
+}
+
+/// A successful registration step.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Registration {
+    /// The effective, validated client metadata (with `software_statement` echoed
+    /// unmodified when one was presented).
+    pub metadata: ClientMetadata,
+    /// Request members the statement overrode or dropped, by name.
+    pub overridden: Vec<String>,
+    /// The verified statement's issuer, algorithm and `kid`; `None` without a statement.
+    pub statement: Option<StatementInfo>,
+}
+
+impl Registration {
+    /// `{"metadata":{...}, "overridden":[...], "statement":{"issuer","alg","kid"} | null}`.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "metadata": self.metadata.as_map(),
+            "overridden": self.overridden,
+            "statement": self.statement.as_ref().map(|s| json!({
+                "issuer": s.issuer,
+                "alg": s.alg.name(),
+                "kid": s.kid,
+            })),
+        })
+    }
+}
+
+/// The registration façade: a [`Verifier`] plus the registration policy.
+#[derive(Clone, Debug)]
+pub struct Registrar {
+    verifier: Verifier,
+    require_software_statement: bool,
+    validation: ValidationOptions,
+    required_claims: Vec<String>,
+}
+
+impl Registrar {
+    /// A registrar over `verifier`: statements optional, default validation.
+    pub fn new(verifier: Verifier) -> Self {
+        Registrar {
+            verifier,
+            require_software_statement: false,
+            validation: ValidationOptions::default(),
+            required_claims: Vec::new(),
+        }
+    }
+
+    /// A registrar configured by a trust file (its verifier and
+    /// `require_software_statement`).
+    pub fn from_trust_file(trust: &TrustFile) -> Self {
+        Self::new(trust.verifier().clone()).require_software_statement(trust.require_software_statement())
+    }
+
+    /// Refuses requests without a `software_statement` (`invalid_software_statement`).
+    #[must_use]
+    pub fn require_software_statement(mut self, required: bool) -> Self {
+        self.require_software_statement = required;
+        self
+    }
+
+    /// The metadata validation policy (allowed auth methods, grant types, redirect URI
+    /// schemes).
+    #[must_use]
+    pub fn validation(mut self, options: ValidationOptions) -> Self {
+        self.validation = options;
+        self
+    }
+
+    /// Requires every statement, whatever its issuer, to carry this claim.
+    #[must_use]
+    pub fn require_statement_claim(mut self, name: impl Into<String>) -> Self {
+        self.required_claims.push(name.into());
+        self
+    }
+
+    /// The verifier.
+    pub fn verifier(&self) -> &Verifier {
+        &self.verifier
+    }
+
+    /// Parses a request body (a JSON object; duplicate members refused) and registers it.
+    pub fn register_json(&self, body: &str) -> Result<Registration, RegistrationError> {
+        self.register(&parse_request(body)?)
+    }
+
+    /// Runs the registration step with keys that are local (or already cached).
+    pub fn register(&self, request: &Map<String, Value>) -> Result<Registration, RegistrationError> {
+        let verified = match self.statement_of(request)? {
+            Some(token) => Some((token, self.verifier.verify(token).map_err(statement_error)?)),
+            None => None,
+        };
+        self.complete(request, verified)
+    }
+
+    /// Runs the registration step, fetching an issuer's `jwks_uri` when needed.
+    #[cfg(feature = "remote")]
+    pub async fn register_async(&self, request: &Map<String, Value>) -> Result<Registration, RegistrationError> {
+        let verified = match self.statement_of(request)? {
+            Some(token) => Some((token, self.verifier.verify_async(token).await.map_err(statement_error)?)),
+            None => None,
+        };
+        self.complete(request, verified)
+    }
+
+    fn statement_of<'r>(&self, request: &'r Map<String, Value>) -> Result<Option<&'r str>, RegistrationError> {
+        match request.get("software_statement") {
+            Some(Value::String(s)) => Ok(Some(s.as_str())),
+            Some(_) => Err(RegistrationError::invalid_software_statement(
+                "\"software_statement\" must be a string holding a compact JWS",
+            )),
+            None if self.require_software_statement => Err(RegistrationError::invalid_software_statement(
+                "this server requires a software statement: add \"software_statement\" to the request",
+            )),
+            None => Ok(None),
+        }
+    }
+
+    fn complete(
+        &self,
+        request: &Map<String, Value>,
+        verified: Option<(&str, VerifiedStatement)>,
+    ) -> Result<Registration, RegistrationError> {
+        if let Some((_, s)) = &verified {
+            if let Some(missing) = self.required_claims.iter().find(|c| !s.claims().contains_key(*c)) {
+                return Err(statement_error(StatementError::MissingClaim(missing.clone())));
+            }
+        }
+        let merged = merge(request, verified.as_ref().map(|(t, s)| (*t, s.claims())));
+        merged.metadata.validate(&self.validation)?;
+        Ok(Registration {
+            metadata: merged.metadata,
+            overridden: merged.overridden,
+            statement: verified.map(|(_, s)| StatementInfo {
+                issuer: s.issuer().to_owned(),
+                alg: s.header().alg(),
+                kid: s.header().kid().map(str::to_owned),
+            }),
+        })
+    }
+}
+
+/// A request body as a JSON object (strict: duplicate members refused).
+pub fn parse_request(body: &str) -> Result<Map<String, Value>, RegistrationError> {
+    crate::json::parse_object_str(body, 32).map_err(|e| {
+        RegistrationError::invalid_client_metadata(match e {
+            crate::json::JsonError::Duplicate(n) => format!("the request has the member {n:?} twice"),
+            crate::json::JsonError::TooDeep => "the request is nested too deeply".into(),
+            _ => "the request body must be a JSON object".into(),
+        })
+    })
+}
+
+impl From<StatementError> for RegistrationError {
+    fn from(e: StatementError) -> Self {
+        statement_error(e)
+    }
+}
+
+fn statement_error(e: StatementError) -> RegistrationError {
+    let code = match e.code() {
+        crate::statement::UNAPPROVED_SOFTWARE_STATEMENT => ErrorCode::UnapprovedSoftwareStatement,
+        _ => ErrorCode::InvalidSoftwareStatement,
+    };
+    RegistrationError::new(code, e.to_string())
+}
