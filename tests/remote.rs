@@ -1,0 +1,920 @@
+//! `jwks_uri` fetcher (DESIGN §4.8) against a real HTTPS server on 127.0.0.1, with a
+//! certificate generated here. Every test asserts how many requests the server saw.
+//! No test sends traffic anywhere but loopback: the non-loopback URIs below are refused
+//! before any connection, and that refusal is what they test.
+#![cfg(feature = "remote")]
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use software_statement::clock::{Clock, FixedClock};
+use software_statement::remote::{is_globally_routable, RemoteError, RemoteJwks, RemoteOptions};
+use software_statement::{Algorithm, Jwk, JwkSet, KeyError};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpListener;
+use tokio_rustls::rustls;
+
+const T0: u64 = 1_700_000_000;
+
+// ---------------------------------------------------------------------------------------
+// The scriptable test server.
+
+/// What the server answers.
+#[derive(Clone, Debug)]
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+    /// Send no `Content-Length`: the body ends when the connection closes.
+    omit_length: bool,
+    /// Wait this long before answering.
+    delay: Duration,
+    /// Never answer.
+    stall: bool,
+    /// Send the head and this many body bytes, then hang.
+    stall_after: Option<usize>,
+}
+
+impl Reply {
+    fn json(body: impl Into<Vec<u8>>) -> Reply {
+        Reply {
+            status: 200,
+            headers: vec![("Content-Type".into(), "application/jwk-set+json".into())],
+            body: body.into(),
+            omit_length: false,
+            delay: Duration::ZERO,
+            stall: false,
+            stall_after: None,
+        }
+    }
+    fn status(status: u16) -> Reply {
+        Reply {
+            status,
+            ..Reply::json("oops")
+        }
+    }
+    fn header(mut self, name: &str, value: &str) -> Reply {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+}
+
+struct Server {
+    addr: SocketAddr,
+    requests: Arc<AtomicUsize>,
+    /// Request heads received, in order.
+    heads: Arc<Mutex<Vec<String>>>,
+    /// Reply per path, and the default.
+    replies: Arc<Mutex<(HashMap<String, Reply>, Reply)>>,
+    /// The self-signed certificate (DER) the HTTPS server presents.
+    cert: Vec<u8>,
+}
+
+impl Server {
+    async fn https(reply: Reply) -> Server {
+        Self::start(reply, true).await
+    }
+
+    async fn http(reply: Reply) -> Server {
+        Self::start(reply, false).await
+    }
+
+    async fn start(reply: Reply, tls: bool) -> Server {
+        let certified = rcgen::generate_simple_self_signed(vec![
+            "localhost".to_string(),
+            "127.0.0.1".to_string(),
+            "::1".to_string(),
+        ])
+        .unwrap();
+        let cert = certified.cert.der().to_vec();
+        let key = certified.signing_key.serialize_der();
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(
+                vec![rustls::pki_types::CertificateDer::from(cert.clone())],
+                rustls::pki_types::PrivatePkcs8KeyDer::from(key).into(),
+            )
+            .unwrap();
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let server = Server {
+            addr: listener.local_addr().unwrap(),
+            requests: Arc::default(),
+            heads: Arc::default(),
+            replies: Arc::new(Mutex::new((HashMap::new(), reply))),
+            cert,
+        };
+        let (requests, heads, replies) = (server.requests.clone(), server.heads.clone(), server.replies.clone());
+        tokio::spawn(async move {
+            loop {
+                let Ok((tcp, _)) = listener.accept().await else { return };
+                let (requests, heads, replies) = (requests.clone(), heads.clone(), replies.clone());
+                let acceptor = acceptor.clone();
+                tokio::spawn(async move {
+                    if tls {
+                        if let Ok(stream) = acceptor.accept(tcp).await {
+                            serve(stream, requests, heads, replies).await;
+                        }
+                    } else {
+                        serve(tcp, requests, heads, replies).await;
+                    }
+                });
+            }
+        });
+        server
+    }
+
+    /// Changes the default reply.
+    fn set(&self, reply: Reply) {
+        self.replies.lock().unwrap().1 = reply;
+    }
+
+    /// Sets the reply for one path.
+    fn set_path(&self, path: &str, reply: Reply) {
+        self.replies.lock().unwrap().0.insert(path.into(), reply);
+    }
+
+    fn requests(&self) -> usize {
+        self.requests.load(Ordering::SeqCst)
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("https://{}{path}", self.addr)
+    }
+
+    fn http_url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// Options trusting this server's certificate, on `clock`.
+    fn options(&self, clock: &Arc<FixedClock>) -> RemoteOptions {
+        RemoteOptions::default()
+            .allow_loopback(true)
+            .add_root_certificate(self.cert.clone())
+            .clock(clock.clone() as Arc<dyn Clock>)
+    }
+
+    fn jwks(&self, clock: &Arc<FixedClock>) -> RemoteJwks {
+        RemoteJwks::new(&self.url("/jwks.json"), self.options(clock)).unwrap()
+    }
+}
+
+/// A minimal HTTP/1.1 responder: one request per connection, then close.
+async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
+    mut stream: S,
+    requests: Arc<AtomicUsize>,
+    heads: Arc<Mutex<Vec<String>>>,
+    replies: Arc<Mutex<(HashMap<String, Reply>, Reply)>>,
+) {
+    let mut head = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        match stream.read(&mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => head.extend_from_slice(&buf[..n]),
+        }
+        if head.len() > 16 * 1024 {
+            return;
+        }
+    }
+    requests.fetch_add(1, Ordering::SeqCst);
+    let head = String::from_utf8_lossy(&head).into_owned();
+    let path = head.split_whitespace().nth(1).unwrap_or("/").to_owned();
+    heads.lock().unwrap().push(head);
+    let reply = {
+        let r = replies.lock().unwrap();
+        r.0.get(&path).unwrap_or(&r.1).clone()
+    };
+    if !reply.delay.is_zero() {
+        tokio::time::sleep(reply.delay).await;
+    }
+    if reply.stall {
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+        return;
+    }
+    let mut out = format!("HTTP/1.1 {} Scripted\r\nConnection: close\r\n", reply.status);
+    if !reply.omit_length {
+        out.push_str(&format!("Content-Length: {}\r\n", reply.body.len()));
+    }
+    for (name, value) in &reply.headers {
+        out.push_str(&format!("{name}: {value}\r\n"));
+    }
+    out.push_str("\r\n");
+    if stream.write_all(out.as_bytes()).await.is_err() {
+        return;
+    }
+    if let Some(n) = reply.stall_after {
+        let _ = stream.write_all(&reply.body[..n]).await;
+        let _ = stream.flush().await;
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+        return;
+    }
+    let _ = stream.write_all(&reply.body).await;
+    let _ = stream.shutdown().await;
+}
+
+// ---------------------------------------------------------------------------------------
+// Keys and sets.
+
+fn key(kid: &str) -> Jwk {
+    Jwk::generate(Algorithm::ES256)
+        .unwrap()
+        .with_kid(kid)
+        .unwrap()
+        .to_public()
+        .unwrap()
+}
+
+fn set_json(keys: &[&Jwk]) -> String {
+    let keys: Vec<_> = keys.iter().map(|k| k.to_value()).collect();
+    serde_json::json!({ "keys": keys }).to_string()
+}
+
+/// An EC key whose point is not on the curve.
+fn bad_key_json(kid: &str) -> serde_json::Value {
+    let zero = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+    serde_json::json!({"kty": "EC", "crv": "P-256", "kid": kid, "x": zero, "y": zero})
+}
+
+fn clock() -> Arc<FixedClock> {
+    Arc::new(FixedClock::new(T0))
+}
+
+fn kids(set: &JwkSet) -> Vec<&str> {
+    set.keys().iter().filter_map(Jwk::kid).collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// Fetch and cache.
+
+#[tokio::test]
+async fn first_fetch() {
+    let k1 = key("k1");
+    let server = Server::https(Reply::json(set_json(&[&k1]))).await;
+    let clock = clock();
+    let jwks = server.jwks(&clock);
+    assert_eq!(jwks.uri(), server.url("/jwks.json"));
+    assert!(jwks.cached().is_none());
+    let set = jwks.keys().await.unwrap();
+    assert_eq!(kids(&set), ["k1"]);
+    assert!(jwks.last_skipped().is_empty());
+    assert!(jwks.last_error().is_none());
+    assert_eq!(server.requests(), 1);
+    let head = server.heads.lock().unwrap()[0].to_ascii_lowercase();
+    assert!(head.starts_with("get /jwks.json http/1.1\r\n"), "{head}");
+    assert!(head.contains("accept: application/jwk-set+json"), "{head}");
+}
+
+#[tokio::test]
+async fn cache_hit_makes_no_second_request() {
+    let server = Server::https(Reply::json(set_json(&[&key("k1")]))).await;
+    let clock = clock();
+    let jwks = server.jwks(&clock);
+    let first = jwks.keys().await.unwrap();
+    clock.advance(299); // default TTL is 300 s
+    let second = jwks.keys().await.unwrap();
+    let third = jwks.keys_for_kid("k1").await.unwrap();
+    assert!(Arc::ptr_eq(&first, &second) && Arc::ptr_eq(&first, &third));
+    assert!(Arc::ptr_eq(&first, &jwks.cached().unwrap()));
+    assert_eq!(server.requests(), 1);
+    clock.advance(1);
+    jwks.keys().await.unwrap();
+    assert_eq!(server.requests(), 2, "default TTL of 5 min");
+}
+
+#[tokio::test]
+async fn cache_control_max_age_is_honoured() {
+    let body = set_json(&[&key("k1")]);
+    let server = Server::https(Reply::json(body.clone()).header("Cache-Control", "public, max-age=120")).await;
+    let clock = clock();
+    let jwks = server.jwks(&clock);
+    jwks.keys().await.unwrap();
+    clock.advance(119);
+    jwks.keys().await.unwrap();
+    assert_eq!(server.requests(), 1);
+    clock.advance(1);
+    jwks.keys().await.unwrap();
+    assert_eq!(server.requests(), 2);
+}
+
+#[tokio::test]
+async fn cache_control_max_age_is_clamped_low() {
+    let server = Server::https(Reply::json(set_json(&[&key("k1")])).header("Cache-Control", "max-age=1")).await;
+    let clock = clock();
+    let jwks = server.jwks(&clock);
+    jwks.keys().await.unwrap();
+    clock.advance(2);
+    jwks.keys().await.unwrap();
+    assert_eq!(server.requests(), 1, "max-age=1 is raised to the 1 min minimum");
+    clock.advance(58);
+    jwks.keys().await.unwrap();
+    assert_eq!(server.requests(), 2);
+}
+
+#[tokio::test]
+async fn cache_control_no_store_gets_the_minimum_ttl() {
+    let server =
+        Server::https(Reply::json(set_json(&[&key("k1")])).header("Cache-Control", "no-store, max-age=600")).await;
+    let clock = clock();
+    let jwks = server.jwks(&clock);
+    jwks.keys().await.unwrap();
+    jwks.keys().await.unwrap();
+    clock.advance(59);
+    jwks.keys().await.unwrap();
+    assert_eq!(server.requests(), 1, "no-store is cached for the minimum TTL, not zero");
+    clock.advance(1);
+    jwks.keys().await.unwrap();
+    assert_eq!(server.requests(), 2);
+}
+
+#[tokio::test]
+async fn cache_control_max_age_is_clamped_high() {
+    let server =
+        Server::https(Reply::json(set_json(&[&key("k1")])).header("Cache-Control", "max-age=1000000000")).await;
+    let clock = clock();
+    let jwks = server.jwks(&clock);
+    jwks.keys().await.unwrap();
+    clock.advance(24 * 3600 - 1);
+    jwks.keys().await.unwrap();
+    assert_eq!(server.requests(), 1);
+    clock.advance(1);
+    jwks.keys().await.unwrap();
+    assert_eq!(server.requests(), 2, "max-age is lowered to 24 h");
+}
+
+#[tokio::test]
+async fn key_rotation_refetches_once() {
+    let (old, new) = (key("old"), key("new"));
+    let server = Server::https(Reply::json(set_json(&[&old]))).await;
+    let clock = clock();
+    let jwks = server.jwks(&clock);
+    assert!(jwks.keys_for_kid("old").await.unwrap().get("old").is_some());
+    assert_eq!(server.requests(), 1);
+
+    // The publisher rotates; a token with the new kid arrives.
+    server.set(Reply::json(set_json(&[&old, &new])));
+    // Within the cooldown of the first fetch: no refetch, the set lacks the kid.
+    let set = jwks.keys_for_kid("new").await.unwrap();
+    assert!(set.get("new").is_none());
+    assert_eq!(server.requests(), 1);
+
+    clock.advance(30);
+    let set = jwks.keys_for_kid("new").await.unwrap();
+    assert!(set.get("new").is_some());
+    assert!(set.get("old").is_some());
+    assert_eq!(server.requests(), 2, "exactly one refetch");
+    for _ in 0..10 {
+        assert!(jwks.keys_for_kid("new").await.unwrap().get("new").is_some());
+    }
+    assert_eq!(server.requests(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn random_unknown_kids_fetch_at_most_once_per_cooldown() {
+    let server = Server::https(Reply::json(set_json(&[&key("k1")]))).await;
+    let clock = clock();
+    let jwks = Arc::new(server.jwks(&clock));
+    jwks.keys().await.unwrap();
+    assert_eq!(server.requests(), 1);
+
+    let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut random_kid = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        format!("{seed:016x}")
+    };
+    // Window 0 starts with the first fetch: no refetch in it. Each later one: one.
+    for window in 0..=3 {
+        if window > 0 {
+            clock.advance(30);
+        }
+        // 1,000 unknown kids per window: half concurrently, half one after the other.
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..500 {
+            let (jwks, kid) = (jwks.clone(), random_kid());
+            tasks.spawn(async move { jwks.keys_for_kid(&kid).await.map(|s| s.get(&kid).is_none()) });
+        }
+        for _ in 0..500 {
+            assert!(jwks.keys_for_kid(&random_kid()).await.unwrap().get("k1").is_some());
+        }
+        while let Some(r) = tasks.join_next().await {
+            assert!(r.unwrap().unwrap());
+        }
+        assert_eq!(
+            server.requests(),
+            1 + window,
+            "at most one fetch in cooldown window {window}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_callers_on_a_cold_cache_cause_one_request() {
+    let mut reply = Reply::json(set_json(&[&key("k1")]));
+    reply.delay = Duration::from_millis(50); // keep the fetch in flight while callers pile up
+    let server = Server::https(reply).await;
+    let clock = clock();
+    let jwks = Arc::new(server.jwks(&clock));
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..100 {
+        let jwks = jwks.clone();
+        tasks.spawn(async move {
+            if i % 2 == 0 {
+                jwks.keys().await
+            } else {
+                jwks.keys_for_kid("k1").await
+            }
+        });
+    }
+    let mut sets = Vec::new();
+    while let Some(r) = tasks.join_next().await {
+        sets.push(r.unwrap().unwrap());
+    }
+    assert_eq!(sets.len(), 100);
+    assert!(sets.iter().all(|s| Arc::ptr_eq(s, &sets[0])));
+    assert_eq!(server.requests(), 1);
+}
+
+// ---------------------------------------------------------------------------------------
+// Failures: the right error, the last good set served within the stale bound only.
+
+/// Runs the whole failure story for `bad` on a fresh server, checking `expected` on
+/// every error. `options` adjusts the defaults (e.g. a short timeout).
+async fn failure_story(bad: Reply, options: fn(RemoteOptions) -> RemoteOptions, expected: fn(&RemoteError) -> bool) {
+    let good = Reply::json(set_json(&[&key("k1")]));
+    let server = Server::https(bad.clone()).await;
+    let clock = clock();
+    let new_jwks = || RemoteJwks::new(&server.url("/jwks.json"), options(server.options(&clock))).unwrap();
+
+    // Cold cache: the error itself; a retry within the cooldown does not refetch.
+    let cold = new_jwks();
+    let err = cold.keys().await.unwrap_err();
+    assert!(expected(&err), "cold cache: {err:?}");
+    assert!(err.to_string().contains("127.0.0.1"), "names the host: {err}");
+    assert_eq!(server.requests(), 1);
+    assert_eq!(cold.keys_for_kid("k1").await.unwrap_err(), err);
+    assert_eq!(server.requests(), 1, "a failure is not retried within the cooldown");
+    assert!(cold.cached().is_none());
+
+    // Warm cache, then the server breaks.
+    server.set(good.clone());
+    let jwks = new_jwks();
+    let first = jwks.keys().await.unwrap();
+    assert_eq!(server.requests(), 2);
+    server.set(bad);
+    clock.advance(300); // expired (default TTL)
+    let stale = jwks.keys().await.unwrap();
+    assert!(Arc::ptr_eq(&first, &stale), "last good set served");
+    assert!(expected(&jwks.last_error().unwrap()), "{:?}", jwks.last_error());
+    assert_eq!(server.requests(), 3);
+    assert!(jwks.keys().await.is_ok());
+    assert_eq!(server.requests(), 3, "no retry within the cooldown");
+
+    // Still within the stale bound (1 h past expiry).
+    clock.advance(3600);
+    assert!(Arc::ptr_eq(&first, &jwks.keys().await.unwrap()));
+    assert!(Arc::ptr_eq(&first, &jwks.cached().unwrap()));
+    assert_eq!(server.requests(), 4);
+
+    // Beyond the bound: the error.
+    clock.advance(31);
+    let err = jwks.keys().await.unwrap_err();
+    assert!(expected(&err), "beyond the stale bound: {err:?}");
+    assert!(jwks.cached().is_none());
+    assert_eq!(server.requests(), 5);
+
+    // The server recovers: after the cooldown, a fresh set.
+    server.set(good);
+    clock.advance(30);
+    let fresh = jwks.keys().await.unwrap();
+    assert!(!Arc::ptr_eq(&first, &fresh));
+    assert!(jwks.last_error().is_none());
+    assert_eq!(server.requests(), 6);
+}
+
+fn same(o: RemoteOptions) -> RemoteOptions {
+    o
+}
+
+fn short_timeout(o: RemoteOptions) -> RemoteOptions {
+    o.timeout(Duration::from_millis(300))
+}
+
+#[tokio::test]
+async fn server_error() {
+    failure_story(Reply::status(500), same, |e| {
+        matches!(e, RemoteError::Status { status: 500, .. })
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn not_found() {
+    failure_story(Reply::status(404), same, |e| {
+        matches!(e, RemoteError::Status { status: 404, .. })
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn stall_before_the_response_times_out() {
+    let mut bad = Reply::json("{}");
+    bad.stall = true;
+    failure_story(bad, short_timeout, |e| matches!(e, RemoteError::Timeout { .. })).await;
+}
+
+#[tokio::test]
+async fn stall_in_the_body_times_out() {
+    let mut bad = Reply::json(set_json(&[&key("k1")]));
+    bad.stall_after = Some(10);
+    failure_story(bad, short_timeout, |e| matches!(e, RemoteError::Timeout { .. })).await;
+}
+
+#[tokio::test]
+async fn oversized_declared_body_is_refused() {
+    failure_story(Reply::json(vec![b' '; 64 * 1024 + 1]), same, |e| {
+        matches!(e, RemoteError::TooLarge { limit: 65536, .. })
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn oversized_streamed_body_is_refused() {
+    let mut bad = Reply::json(vec![b' '; 1024 * 1024]);
+    bad.omit_length = true;
+    failure_story(bad, same, |e| matches!(e, RemoteError::TooLarge { limit: 65536, .. })).await;
+}
+
+#[tokio::test]
+async fn invalid_json() {
+    failure_story(Reply::json("{\"keys\": ["), same, |e| {
+        matches!(e, RemoteError::InvalidJson { .. })
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn not_a_jwk_set() {
+    failure_story(Reply::json("{\"kees\": []}"), same, |e| {
+        matches!(e, RemoteError::InvalidSet { .. })
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn duplicate_kids_reject_the_set() {
+    let (a, b) = (key("same"), key("same"));
+    failure_story(
+        Reply::json(set_json(&[&a, &b])),
+        same,
+        |e| matches!(e, RemoteError::InvalidSet { source: KeyError::DuplicateKid(k), .. } if k == "same"),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn redirect_is_not_followed() {
+    let bad = Reply::status(302).header("Location", "/elsewhere.json");
+    failure_story(bad, same, |e| matches!(e, RemoteError::Redirect { .. })).await;
+}
+
+#[tokio::test]
+async fn no_usable_keys() {
+    let body = serde_json::json!({"keys": [bad_key_json("bad"), {"kty": "XYZ", "kid": "unknown"}]}).to_string();
+    failure_story(Reply::json(body), same, |e| {
+        matches!(e, RemoteError::NoUsableKeys { skipped: 2, .. })
+    })
+    .await;
+    failure_story(Reply::json("{\"keys\": []}"), same, |e| {
+        matches!(e, RemoteError::NoUsableKeys { skipped: 0, .. })
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn body_at_the_cap_is_accepted() {
+    let mut body = set_json(&[&key("k1")]).into_bytes();
+    let cap = body.len() + 100;
+    body.resize(cap, b' ');
+    let server = Server::https(Reply::json(body.clone())).await;
+    let clock = clock();
+    for omit_length in [false, true] {
+        let mut reply = Reply::json(body.clone());
+        reply.omit_length = omit_length;
+        server.set(reply);
+        let options = server.options(&clock).max_body_bytes(cap);
+        let jwks = RemoteJwks::new(&server.url("/jwks.json"), options).unwrap();
+        assert!(jwks.keys().await.is_ok());
+        let jwks = RemoteJwks::new(
+            &server.url("/jwks.json"),
+            server.options(&clock).max_body_bytes(cap - 1),
+        )
+        .unwrap();
+        assert!(matches!(jwks.keys().await, Err(RemoteError::TooLarge { .. })));
+    }
+    assert_eq!(server.requests(), 4);
+}
+
+#[tokio::test]
+async fn redirect_followed_by_a_custom_client_is_refused() {
+    let server = Server::https(Reply::status(302).header("Location", "/moved.json")).await;
+    server.set_path("/moved.json", Reply::json(set_json(&[&key("k1")])));
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .tls_certs_merge([reqwest::Certificate::from_der(&server.cert).unwrap()])
+        .build()
+        .unwrap();
+    let clock = clock();
+    let jwks = RemoteJwks::new(&server.url("/jwks.json"), server.options(&clock).client(client)).unwrap();
+    assert!(matches!(jwks.keys().await, Err(RemoteError::Redirect { .. })));
+    assert_eq!(server.requests(), 2, "the custom client followed, the fetcher refused");
+}
+
+#[tokio::test]
+async fn untrusted_certificate_is_a_connect_error() {
+    let server = Server::https(Reply::json(set_json(&[&key("k1")]))).await;
+    let options = RemoteOptions::default().allow_loopback(true);
+    let jwks = RemoteJwks::new(&server.url("/jwks.json"), options).unwrap();
+    let err = jwks.keys().await.unwrap_err();
+    assert!(matches!(err, RemoteError::Connect { .. }), "{err:?}");
+    assert!(err.to_string().contains("certificate"), "{err}");
+    assert_eq!(server.requests(), 0, "no request over an unverified connection");
+}
+
+#[tokio::test]
+async fn connection_refused_is_a_connect_error() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    let options = RemoteOptions::default().allow_loopback(true);
+    let jwks = RemoteJwks::new(&format!("https://{addr}/jwks.json"), options).unwrap();
+    let err = jwks.keys().await.unwrap_err();
+    assert!(
+        matches!(&err, RemoteError::Connect { host, .. } if host == "127.0.0.1"),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn invalid_key_is_skipped_and_reported() {
+    let good = key("good");
+    let body = serde_json::json!({"keys": [bad_key_json("bad"), good.to_value()]}).to_string();
+    let server = Server::https(Reply::json(body)).await;
+    let clock = clock();
+    let jwks = server.jwks(&clock);
+    let set = jwks.keys_for_kid("good").await.unwrap();
+    assert!(set.get("good").is_some());
+    assert!(set.select(Algorithm::ES256, Some("good")).is_ok());
+    assert!(set.get("bad").is_none());
+    let skipped = jwks.last_skipped();
+    assert_eq!(skipped.len(), 1);
+    assert_eq!((skipped[0].position, skipped[0].kid.as_deref()), (0, Some("bad")));
+    assert_eq!(server.requests(), 1);
+}
+
+// ---------------------------------------------------------------------------------------
+// URI and address policy.
+
+#[tokio::test]
+async fn plain_http_only_to_a_loopback_literal_when_allowed() {
+    let server = Server::http(Reply::json(set_json(&[&key("k1")]))).await;
+    let clock = clock();
+    let url = server.http_url("/jwks.json");
+    let options = || RemoteOptions::default().clock(clock.clone() as Arc<dyn Clock>);
+
+    let err = RemoteJwks::new(&url, options()).unwrap_err();
+    assert!(
+        matches!(&err, RemoteError::InsecureScheme { host } if host == "127.0.0.1"),
+        "{err:?}"
+    );
+    // allow_loopback is about https, not plain http.
+    assert!(matches!(
+        RemoteJwks::new(&url, options().allow_loopback(true)),
+        Err(RemoteError::InsecureScheme { .. })
+    ));
+    // Only loopback: not another name, not another address.
+    for uri in [
+        "http://10.1.2.3/jwks.json".to_string(),
+        "http://publisher.example.com/jwks.json".to_string(),
+    ] {
+        let result = RemoteJwks::new(&uri, options().allow_http_loopback(true).allow_non_global(true));
+        assert!(matches!(result, Err(RemoteError::InsecureScheme { .. })), "{uri}");
+    }
+    assert_eq!(server.requests(), 0);
+
+    let jwks = RemoteJwks::new(&url, options().allow_http_loopback(true)).unwrap();
+    assert_eq!(kids(&jwks.keys().await.unwrap()), ["k1"]);
+    assert_eq!(server.requests(), 1);
+
+    // `localhost` resolves to loopback addresses only, so it is allowed too.
+    let by_name = format!("http://localhost:{}/jwks.json", server.addr.port());
+    let jwks = RemoteJwks::new(&by_name, options().allow_http_loopback(true)).unwrap();
+    assert_eq!(kids(&jwks.keys().await.unwrap()), ["k1"]);
+    assert_eq!(server.requests(), 2);
+}
+
+#[tokio::test]
+async fn non_global_literal_addresses_are_refused_before_connecting() {
+    let started = std::time::Instant::now();
+    for uri in [
+        "https://10.1.2.3/jwks.json",
+        "https://192.168.0.1/",
+        "https://172.16.5.4/jwks.json",
+        "https://169.254.169.254/latest/meta-data",
+        "https://100.64.0.1/",
+        "https://0.0.0.0/",
+        "https://198.18.0.1/",
+        "https://[fd00::1]/",
+        "https://[fe80::1]/",
+        "https://[::ffff:10.0.0.1]/",
+        "https://[64:ff9b::a01:203]/",
+        "https://[2001:db8::1]/",
+    ] {
+        for options in [
+            RemoteOptions::default(),
+            RemoteOptions::default().allow_loopback(true).allow_http_loopback(true),
+        ] {
+            let err = RemoteJwks::new(uri, options).unwrap_err();
+            assert!(matches!(err, RemoteError::AddressNotAllowed { .. }), "{uri}: {err:?}");
+        }
+    }
+    // Loopback literals, in any spelling the URL parser accepts, unless allowed.
+    for uri in [
+        "https://127.0.0.1/",
+        "https://127.1/",
+        "https://2130706433/",
+        "https://[::1]/",
+        "https://[::ffff:127.0.0.1]/",
+    ] {
+        let err = RemoteJwks::new(uri, RemoteOptions::default()).unwrap_err();
+        assert!(matches!(err, RemoteError::AddressNotAllowed { .. }), "{uri}: {err:?}");
+        assert!(RemoteJwks::new(uri, RemoteOptions::default().allow_loopback(true)).is_ok());
+    }
+    // allow_non_global permits them (nothing is fetched here).
+    assert!(RemoteJwks::new(
+        "https://10.1.2.3/jwks.json",
+        RemoteOptions::default().allow_non_global(true)
+    )
+    .is_ok());
+    // Refused at construction: there is nothing to connect to.
+    assert!(started.elapsed() < Duration::from_secs(60));
+}
+
+#[tokio::test]
+async fn localhost_is_refused_unless_loopback_is_allowed() {
+    let server = Server::https(Reply::json(set_json(&[&key("k1")]))).await;
+    let clock = clock();
+    let url = format!("https://localhost:{}/jwks.json", server.addr.port());
+    let options = RemoteOptions::default()
+        .add_root_certificate(server.cert.clone())
+        .clock(clock.clone() as Arc<dyn Clock>);
+
+    let jwks = RemoteJwks::new(&url, options.clone()).unwrap();
+    let err = jwks.keys().await.unwrap_err();
+    assert!(
+        matches!(&err, RemoteError::AddressNotAllowed { host } if host == "localhost"),
+        "{err:?}"
+    );
+    assert_eq!(server.requests(), 0);
+
+    let jwks = RemoteJwks::new(&url, options.allow_loopback(true)).unwrap();
+    assert_eq!(kids(&jwks.keys().await.unwrap()), ["k1"]);
+    assert_eq!(server.requests(), 1);
+}
+
+#[test]
+fn invalid_uris_are_refused() {
+    for uri in [
+        "",
+        "jwks.json",
+        "/jwks.json",
+        "ftp://publisher.example.com/jwks.json",
+        "file:///etc/passwd",
+        "https://user:pass@publisher.example.com/jwks.json",
+        "https://user@publisher.example.com/jwks.json",
+        "https://publisher.example.com/jwks.json#frag",
+        "https://publisher.example.com/jwks.json#",
+        "https://",
+    ] {
+        let err = RemoteJwks::new(uri, RemoteOptions::default()).unwrap_err();
+        assert!(matches!(err, RemoteError::InvalidUri(_)), "{uri:?}: {err:?}");
+    }
+    assert!(matches!(
+        RemoteJwks::new("http://publisher.example.com/jwks.json", RemoteOptions::default()),
+        Err(RemoteError::InsecureScheme { .. })
+    ));
+    assert!(RemoteJwks::new("https://publisher.example.com/jwks.json", RemoteOptions::default()).is_ok());
+}
+
+#[test]
+fn globally_routable_addresses() {
+    let global = [
+        "1.1.1.1",
+        "8.8.8.8",
+        "93.184.216.34",
+        "100.63.255.255",
+        "100.128.0.0",
+        "172.15.255.255",
+        "172.32.0.0",
+        "192.0.1.1",
+        "192.169.0.1",
+        "198.17.255.255",
+        "198.20.0.0",
+        "223.255.255.255",
+        "2606:4700:4700::1111",
+        "2a00:1450:4001::1",
+        "2001:4860:4860::8888",
+        "::ffff:8.8.8.8",
+        "64:ff9b::808:808",
+        "2002:808:808::1",
+    ];
+    let not_global = [
+        "0.0.0.0",
+        "0.1.2.3",
+        "10.0.0.1",
+        "100.64.0.1",
+        "100.127.255.255",
+        "127.0.0.1",
+        "127.255.255.254",
+        "169.254.169.254",
+        "172.16.0.1",
+        "172.31.255.255",
+        "192.0.0.8",
+        "192.0.2.1",
+        "192.88.99.1",
+        "192.168.1.1",
+        "198.18.0.1",
+        "198.19.255.255",
+        "198.51.100.7",
+        "203.0.113.9",
+        "224.0.0.1",
+        "239.255.255.250",
+        "240.0.0.1",
+        "255.255.255.255",
+        "::",
+        "::1",
+        "::ffff:10.0.0.1",
+        "::ffff:127.0.0.1",
+        "::ffff:0:8.8.8.8",
+        "::8.8.8.8",
+        "64:ff9b::7f00:1",
+        "64:ff9b::a9fe:a9fe",
+        "64:ff9b:1::808:808",
+        "100::1",
+        "2001::1",
+        "2001:2::1",
+        "2001:db8::1",
+        "2002:a00:1::1",
+        "3fff::1",
+        "fc00::1",
+        "fd12:3456::1",
+        "fe80::1",
+        "fec0::1",
+        "ff02::1",
+        "4000::1",
+    ];
+    for ip in global {
+        assert!(is_globally_routable(ip.parse::<IpAddr>().unwrap()), "{ip} is global");
+    }
+    for ip in not_global {
+        assert!(
+            !is_globally_routable(ip.parse::<IpAddr>().unwrap()),
+            "{ip} is not global"
+        );
+    }
+}
+
+#[test]
+fn remote_jwks_is_send_and_sync() {
+    fn check<T: Send + Sync + 'static>() {}
+    check::<RemoteJwks>();
+    check::<RemoteOptions>();
+    check::<RemoteError>();
+}
+
+#[test]
+fn errors_name_the_host_and_no_key() {
+    let err = RemoteError::InvalidSet {
+        host: "publisher.example.com".into(),
+        source: KeyError::DuplicateKid("k1".into()),
+    };
+    assert_eq!(
+        err.to_string(),
+        "the JWK Set from publisher.example.com is invalid: JWK Set has duplicate kid \"k1\""
+    );
+    let err = RemoteError::Status {
+        host: "publisher.example.com".into(),
+        status: 503,
+    };
+    assert_eq!(
+        err.to_string(),
+        "publisher.example.com answered HTTP 503 for the JWK Set"
+    );
+}
