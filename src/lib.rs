@@ -6,6 +6,7 @@
 
 mod b64;
 mod claims;
+pub mod client_keys;
 pub mod clock;
 pub mod crypto;
 mod der_keys;

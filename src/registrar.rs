@@ -177,6 +177,8 @@ impl Registrar {
         }
         let merged = merge(request, verified.as_ref().map(|(t, s)| (*t, s.claims())));
         merged.metadata.validate(&self.validation)?;
+        // The client's own keys must be usable keys, not just a JSON object.
+        crate::client_keys::inline_jwks(&merged.metadata)?;
         Ok(Registration {
             metadata: merged.metadata,
             overridden: merged.overridden,

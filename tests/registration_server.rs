@@ -1,0 +1,119 @@
+//! The example registration endpoint, started on loopback and driven with a real HTTP client.
+
+#[path = "../examples/registration_server.rs"]
+#[allow(dead_code)]
+mod server;
+
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+use software_statement::jwa::Algorithm;
+use software_statement::jwk::{Jwk, JwkSet};
+use software_statement::registrar::Registrar;
+use software_statement::statement::{IssuerPolicy, StatementBuilder, Verifier};
+
+const ISS: &str = "https://publisher.example.com";
+
+async fn start() -> (String, Jwk) {
+    let key = Jwk::generate(Algorithm::ES256).unwrap();
+    let verifier = Verifier::builder()
+        .issuer(
+            ISS,
+            IssuerPolicy::with_jwks(JwkSet::new(vec![key.to_public().unwrap()]).unwrap()),
+        )
+        .build();
+    let registrar = Arc::new(Registrar::new(verifier));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/register", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, server::app(registrar)).await.unwrap() });
+    (url, key)
+}
+
+async fn post(url: &str, content_type: &str, body: String) -> (u16, Option<String>, Value) {
+    let response = reqwest::Client::new()
+        .post(url)
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let cache = response
+        .headers()
+        .get("cache-control")
+        .map(|v| v.to_str().unwrap().to_owned());
+    let body: Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
+    (status, cache, body)
+}
+
+#[tokio::test]
+async fn statement_registration_is_created_with_the_statement_echoed() {
+    let (url, key) = start().await;
+    let statement = StatementBuilder::new(ISS)
+        .claim("software_id", "4NRB1-0XZABZI9E6-5SM3R")
+        .claim("client_name", "Example Statement-based Client")
+        .claim("redirect_uris", ["https://client.example.net/callback"])
+        .sign(&key)
+        .unwrap();
+    let request = json!({
+        "redirect_uris": ["https://attacker.example/cb"],
+        "client_name": "Unattested",
+        "token_endpoint_auth_method": "client_secret_basic",
+        "software_statement": statement,
+    });
+    let (status, cache, body) = post(&url, "application/json", request.to_string()).await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(cache.as_deref(), Some("no-store"));
+    assert_eq!(body["client_id"].as_str().unwrap().len(), 22);
+    assert!(body["client_id_issued_at"].as_u64().unwrap() > 1_700_000_000);
+    assert_eq!(body["client_name"], "Example Statement-based Client");
+    assert_eq!(body["redirect_uris"], json!(["https://client.example.net/callback"]));
+    assert_eq!(body["token_endpoint_auth_method"], "client_secret_basic");
+    assert_eq!(body["software_statement"], statement);
+}
+
+#[tokio::test]
+async fn errors_are_rfc7591_json_with_no_store() {
+    let (url, key) = start().await;
+    let other = Jwk::generate(Algorithm::ES256).unwrap();
+    let untrusted = StatementBuilder::new("https://unknown.example").sign(&other).unwrap();
+    let forged = StatementBuilder::new(ISS).sign(&other).unwrap();
+    let good = StatementBuilder::new(ISS).sign(&key).unwrap();
+    let cases = [
+        (
+            json!({"software_statement": untrusted}),
+            "unapproved_software_statement",
+        ),
+        (json!({"software_statement": forged}), "invalid_software_statement"),
+        (json!({"software_statement": "not.a.jws"}), "invalid_software_statement"),
+        (
+            json!({"software_statement": good, "redirect_uris": ["https://x.example/cb#frag"]}),
+            "invalid_redirect_uri",
+        ),
+        (
+            json!({"redirect_uris": ["https://x.example/cb"], "token_endpoint_auth_method": "magic"}),
+            "invalid_client_metadata",
+        ),
+    ];
+    for (request, code) in cases {
+        let (status, cache, body) = post(&url, "application/json", request.to_string()).await;
+        assert_eq!(status, 400, "{request}");
+        assert_eq!(cache.as_deref(), Some("no-store"));
+        assert_eq!(body["error"], code, "{request}: {body}");
+        assert!(body["error_description"].as_str().is_some_and(|d| !d.is_empty()));
+        assert_eq!(body.as_object().unwrap().len(), 2);
+    }
+    let (status, _, body) = post(&url, "application/json", "{not json".into()).await;
+    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_client_metadata")));
+}
+
+#[tokio::test]
+async fn non_json_body_is_415() {
+    let (url, _) = start().await;
+    let (status, cache, body) = post(&url, "text/plain", "client_name=x".into()).await;
+    assert_eq!(status, 415);
+    assert_eq!(cache.as_deref(), Some("no-store"));
+    assert!(body["error"].is_string());
+    let (status, _, _) = post(&url, "application/json; charset=utf-8", json!({}).to_string()).await;
+    assert_ne!(status, 415, "parameters on the media type are fine");
+}
