@@ -113,18 +113,38 @@ mod tests {
         assert_eq!(check_times(&c, 1060, 60, None), Err(StatementError::Expired));
         assert_eq!(check_times(&c, 800, 60, None), Err(StatementError::NotYetValid));
         assert!(check_times(&c, 850, 60, None).is_ok());
-        assert_eq!(check_times(&m(json!({"iat": 1000})), 900, 60, None), Err(StatementError::IssuedInFuture));
-        assert_eq!(check_times(&m(json!({"iat": 100})), 1000, 0, Some(500)), Err(StatementError::TooOld));
+        assert_eq!(
+            check_times(&m(json!({"iat": 1000})), 900, 60, None),
+            Err(StatementError::IssuedInFuture)
+        );
+        assert_eq!(
+            check_times(&m(json!({"iat": 100})), 1000, 0, Some(500)),
+            Err(StatementError::TooOld)
+        );
         assert!(check_times(&m(json!({"iat": 600})), 1000, 0, Some(500)).is_ok());
-        assert_eq!(check_times(&m(json!({})), 1000, 0, Some(500)), Err(StatementError::MissingClaim("iat".into())));
+        assert_eq!(
+            check_times(&m(json!({})), 1000, 0, Some(500)),
+            Err(StatementError::MissingClaim("iat".into()))
+        );
         assert!(check_times(&m(json!({"exp": 1000.5})), 1000, 0, None).is_ok());
     }
 
     #[test]
     fn numeric_dates_must_be_sane_numbers() {
-        for bad in [json!("1000"), json!(-1), json!(1e300), json!(true), json!(null), json!([1])] {
+        for bad in [
+            json!("1000"),
+            json!(-1),
+            json!(1e300),
+            json!(true),
+            json!(null),
+            json!([1]),
+        ] {
             let c = m(json!({ "exp": bad }));
-            assert_eq!(check_times(&c, 0, 0, None), Err(StatementError::InvalidNumericDate("exp")), "{c:?}");
+            assert_eq!(
+                check_times(&c, 0, 0, None),
+                Err(StatementError::InvalidNumericDate("exp")),
+                "{c:?}"
+            );
         }
     }
 
@@ -133,16 +153,28 @@ mod tests {
         let exp = vec!["https://as.example".to_string()];
         assert!(check_audience(&m(json!({"aud": "https://as.example"})), &exp).is_ok());
         assert!(check_audience(&m(json!({"aud": ["x", "https://as.example"]})), &exp).is_ok());
-        assert_eq!(check_audience(&m(json!({"aud": "x"})), &exp), Err(StatementError::WrongAudience));
-        assert_eq!(check_audience(&m(json!({"aud": [1]})), &exp), Err(StatementError::InvalidAudience));
-        assert_eq!(check_audience(&m(json!({})), &exp), Err(StatementError::MissingClaim("aud".into())));
+        assert_eq!(
+            check_audience(&m(json!({"aud": "x"})), &exp),
+            Err(StatementError::WrongAudience)
+        );
+        assert_eq!(
+            check_audience(&m(json!({"aud": [1]})), &exp),
+            Err(StatementError::InvalidAudience)
+        );
+        assert_eq!(
+            check_audience(&m(json!({})), &exp),
+            Err(StatementError::MissingClaim("aud".into()))
+        );
     }
 
     #[test]
     fn typ() {
         assert!(typ_matches("JWT", "jwt"));
         assert!(typ_matches("application/JWT", "JWT"));
-        assert!(typ_matches("software-statement+jwt", "Application/Software-Statement+JWT"));
+        assert!(typ_matches(
+            "software-statement+jwt",
+            "Application/Software-Statement+JWT"
+        ));
         assert!(!typ_matches("JOSE", "JWT"));
         assert!(!typ_matches("application/x/JWT", "x/JWT"));
     }

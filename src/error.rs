@@ -19,6 +19,11 @@ pub enum KeyError {
     /// `crv` names a curve this library does not implement for the key type.
     #[error("unsupported curve {0:?}")]
     UnsupportedCurve(String),
+    /// `alg` names an algorithm that is not a signature algorithm this library
+    /// implements (an encryption key's `RSA-OAEP`, say). In a JWK Set such a key is
+    /// skipped, like a key of an unknown `kty`.
+    #[error("\"alg\" {0:?} is not a signature algorithm this library implements")]
+    UnsupportedAlgorithm(String),
     /// The members contradict each other (`alg` vs `kty`/`crv`, `use` vs `key_ops`, …).
     #[error("inconsistent JWK: {0}")]
     Inconsistent(String),
@@ -36,7 +41,7 @@ pub enum KeyError {
     #[error("JWK Set has duplicate kid {0:?}")]
     DuplicateKid(String),
     /// One key of an operator-configured JWK Set is invalid.
-    #[error("key {position} (kid {kid:?}) of the JWK Set is invalid: {source}")]
+    #[error("key {position}{} of the JWK Set is invalid: {source}", describe_kid(kid))]
     InSet {
         /// Zero-based position of the key in `keys`.
         position: usize,
@@ -105,7 +110,7 @@ pub enum JwsError {
     AlgorithmNotAllowed(Algorithm),
     /// The key selected by `kid` cannot verify this algorithm (wrong type or curve,
     /// its own `alg` differs, or its `use`/`key_ops` forbid verification).
-    #[error("key {kid:?} cannot verify {alg}: {reason}")]
+    #[error("key{} cannot verify {alg}: {reason}", describe_kid(kid))]
     KeyMismatch {
         /// The token's algorithm.
         alg: Algorithm,
@@ -142,6 +147,14 @@ pub enum JwsError {
     /// The signing key cannot produce the requested algorithm.
     #[error("key error: {0}")]
     Key(#[from] KeyError),
+}
+
+/// ` (kid "x")`, or ` (no kid)`.
+fn describe_kid(kid: &Option<String>) -> String {
+    match kid {
+        Some(k) => format!(" (kid {k:?})"),
+        None => " (no kid)".into(),
+    }
 }
 
 /// Any error of this crate.

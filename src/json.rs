@@ -59,15 +59,22 @@ impl<'de> DeserializeSeed<'de> for StrictSeed<'_> {
 }
 
 impl StrictSeed<'_> {
-    fn nested<E: de::Error>(&mut self) -> Result<StrictSeed<'_>, E> {
-        if self.depth_left <= 1 {
+    /// Called when this value turns out to be an array or object: one more level of
+    /// nesting. Scalars do not count, so a container at depth `max_depth` is accepted.
+    fn enter<E: de::Error>(&mut self) -> Result<(), E> {
+        if self.depth_left == 0 {
             *self.failure = Some(JsonError::TooDeep);
             return Err(E::custom("too deep"));
         }
-        Ok(StrictSeed {
+        Ok(())
+    }
+
+    /// The seed for a member or element of this (entered) container.
+    fn nested(&mut self) -> StrictSeed<'_> {
+        StrictSeed {
             depth_left: self.depth_left - 1,
             failure: self.failure,
-        })
+        }
     }
 }
 
@@ -103,9 +110,10 @@ impl<'de> Visitor<'de> for StrictSeed<'_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<Value, A::Error> {
+        self.enter()?;
         let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
         loop {
-            let seed = self.nested()?;
+            let seed = self.nested();
             match seq.next_element_seed(seed)? {
                 Some(v) => out.push(v),
                 None => break,
@@ -115,9 +123,10 @@ impl<'de> Visitor<'de> for StrictSeed<'_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(mut self, mut access: A) -> Result<Value, A::Error> {
+        self.enter()?;
         let mut map = Map::new();
         while let Some(key) = access.next_key::<String>()? {
-            let seed = self.nested()?;
+            let seed = self.nested();
             let value = access.next_value_seed(seed)?;
             if map.contains_key(&key) {
                 *self.failure = Some(JsonError::Duplicate(key));
@@ -156,6 +165,13 @@ mod tests {
         assert_eq!(parse_object(deep.as_bytes(), 32), Err(JsonError::TooDeep));
         let ok = format!("{}{}{}", r#"{"a":"#, "[".repeat(30), "]".repeat(30) + "}");
         assert!(parse_object(ok.as_bytes(), 32).is_ok());
+        // The boundary: the top-level object is depth 1, scalars add no depth.
+        let at = format!("{}{}{}", r#"{"a":"#, "[".repeat(31), "]".repeat(31) + "}");
+        assert!(parse_object(at.as_bytes(), 32).is_ok());
+        let over = format!("{}{}{}", r#"{"a":"#, "[".repeat(32), "]".repeat(32) + "}");
+        assert_eq!(parse_object(over.as_bytes(), 32), Err(JsonError::TooDeep));
+        assert!(parse_object(br#"{"a":1}"#, 1).is_ok());
+        assert_eq!(parse_object(br#"{"a":{}}"#, 1), Err(JsonError::TooDeep));
     }
 
     #[test]

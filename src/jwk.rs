@@ -161,11 +161,7 @@ impl Jwk {
         }
         let alg = match get_str(m, "alg")? {
             None => None,
-            Some(a) => Some(Algorithm::from_name(a).ok_or_else(|| {
-                KeyError::Inconsistent(format!(
-                    "\"alg\" {a:?} is not a signature algorithm this library implements"
-                ))
-            })?),
+            Some(a) => Some(Algorithm::from_name(a).ok_or_else(|| KeyError::UnsupportedAlgorithm(a.to_owned()))?),
         };
         let key_use = get_str(m, "use")?;
         let key_ops = match m.get("key_ops") {
@@ -631,8 +627,9 @@ impl JwkSet {
     }
 
     /// Parses a JWK Set an operator configured: every key must be valid (one bad key
-    /// is an error naming its position and `kid`), except that keys of an unknown
-    /// `kty` are skipped (RFC 7517 §5).
+    /// is an error naming its position and `kid`), except that keys of a kind this
+    /// library does not implement (an unknown `kty` as RFC 7517 §5 says, an unsupported
+    /// curve, a non-signature `alg`) are skipped and listed in [`skipped`](Self::skipped).
     pub fn from_json(json: &str) -> Result<JwkSet, KeyError> {
         Self::parse(json, SetMode::Strict)
     }
@@ -669,8 +666,14 @@ impl JwkSet {
                 Ok(key) => out.push(key),
                 Err(reason) => {
                     let kid = k.get("kid").and_then(Value::as_str).map(str::to_owned);
-                    let unknown_kty = matches!(reason, KeyError::UnsupportedKeyType(_));
-                    if mode == SetMode::Strict && !unknown_kty {
+                    // Keys of a kind this library does not implement (another `kty`, a
+                    // curve such as X25519 or secp256k1, an encryption `alg`) are skipped
+                    // even in a configured set: publishers mix them into their JWKS.
+                    let foreign = matches!(
+                        reason,
+                        KeyError::UnsupportedKeyType(_) | KeyError::UnsupportedCurve(_) | KeyError::UnsupportedAlgorithm(_)
+                    );
+                    if mode == SetMode::Strict && !foreign {
                         return Err(KeyError::InSet {
                             position,
                             kid,

@@ -308,6 +308,16 @@ pub fn sign(key: &Jwk, alg: Algorithm, extra: &Map<String, Value>, payload: &[u8
     if let Some(kid) = key.kid() {
         header.insert("kid".into(), Value::String(kid.into()));
     }
+    // Never produce what this library's own verifier refuses.
+    if extra.contains_key("b64") {
+        return Err(JwsError::B64);
+    }
+    if let Some(crit) = extra.get("crit") {
+        return Err(crit.as_array().and_then(|c| c.first()).and_then(Value::as_str).map_or(
+            JwsError::CritInvalid("not a non-empty array of strings"),
+            |n| JwsError::CritNotUnderstood(n.to_owned()),
+        ));
+    }
     for (k, v) in extra {
         if k != "alg" {
             header.insert(k.clone(), v.clone());

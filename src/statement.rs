@@ -68,7 +68,10 @@ pub enum StatementError {
     #[error("the software statement is not intended for this server (\"aud\")")]
     WrongAudience,
     /// The header's `typ` is absent or not the one the issuer's policy requires.
-    #[error("the software statement's \"typ\" header is {found:?}, expected {expected:?}")]
+    #[error(
+        "the software statement's \"typ\" header is {}, expected {expected:?}",
+        found.as_deref().map_or_else(|| "missing".to_owned(), |t| format!("{t:?}"))
+    )]
     WrongType {
         /// The header's `typ`.
         found: Option<String>,
@@ -191,7 +194,9 @@ impl StatementBuilder {
     /// The claims as they will be signed (without `jti`, which is random per signature).
     fn build_claims(&self) -> Result<Map<String, Value>, JwsError> {
         if self.issuer.is_empty() {
-            return Err(JwsError::Key(KeyError::Malformed("a software statement needs a non-empty issuer".into())));
+            return Err(JwsError::Key(KeyError::Malformed(
+                "a software statement needs a non-empty issuer".into(),
+            )));
         }
         let now = self.now.unwrap_or_else(|| SystemClock.now());
         let mut out = Map::with_capacity(self.claims.len() + 5);
@@ -214,9 +219,12 @@ impl StatementBuilder {
     /// Signs the statement: header `alg` (and `kid` from the key, `typ` when set); claims
     /// `iss`, the given claims, `aud`, `iat`, `exp` (with a TTL) and a random 128-bit `jti`.
     pub fn sign(&self, key: &Jwk) -> Result<String, JwsError> {
-        let alg = self.algorithm.or(key.default_algorithm()).ok_or(JwsError::Key(KeyError::Malformed(
-            "this key allows several algorithms: choose one with .algorithm()".into(),
-        )))?;
+        let alg = self
+            .algorithm
+            .or(key.default_algorithm())
+            .ok_or(JwsError::Key(KeyError::Malformed(
+                "this key allows several algorithms: choose one with .algorithm()".into(),
+            )))?;
         let mut claims = self.build_claims()?;
         let mut jti = [0u8; 16];
         crate::crypto::fill_random(&mut jti)
@@ -256,7 +264,14 @@ pub struct IssuerPolicy {
 impl IssuerPolicy {
     /// A policy whose keys come from `keys`; algorithms default to what the keys allow.
     pub fn new(keys: KeySource) -> Self {
-        IssuerPolicy { keys, algorithms: None, required_claims: Vec::new(), max_age: None, audience: Vec::new(), typ: None }
+        IssuerPolicy {
+            keys,
+            algorithms: None,
+            required_claims: Vec::new(),
+            max_age: None,
+            audience: Vec::new(),
+            typ: None,
+        }
     }
 
     /// A policy over an in-memory JWK Set.
@@ -513,7 +528,10 @@ impl Verifier {
             match header.typ() {
                 Some(t) if claims::typ_matches(t, expected) => {}
                 found => {
-                    return Err(StatementError::WrongType { found: found.map(str::to_owned), expected: expected.clone() })
+                    return Err(StatementError::WrongType {
+                        found: found.map(str::to_owned),
+                        expected: expected.clone(),
+                    })
                 }
             }
         }

@@ -80,8 +80,16 @@ impl LoadOptions {
 }
 
 const TOP_LEVEL: [&str; 4] = ["issuers", "leeway", "require_software_statement", "allow_http_loopback"];
-const ISSUER_MEMBERS: [&str; 8] =
-    ["jwks", "jwks_uri", "jwks_file", "algorithms", "required_claims", "max_age", "audience", "typ"];
+const ISSUER_MEMBERS: [&str; 8] = [
+    "jwks",
+    "jwks_uri",
+    "jwks_file",
+    "algorithms",
+    "required_claims",
+    "max_age",
+    "audience",
+    "typ",
+];
 
 impl TrustFile {
     /// Reads and validates a trust file.
@@ -136,12 +144,17 @@ impl TrustFile {
         })?;
         for k in root.keys() {
             if !TOP_LEVEL.contains(&k.as_str()) {
-                return Err(err(None, format!("unknown member {k:?} (known: {})", TOP_LEVEL.join(", "))));
+                return Err(err(
+                    None,
+                    format!("unknown member {k:?} (known: {})", TOP_LEVEL.join(", ")),
+                ));
             }
         }
         let leeway = match root.get("leeway") {
             None => 60,
-            Some(v) => v.as_u64().ok_or_else(|| err(None, "\"leeway\" must be a non-negative integer (seconds)".into()))?,
+            Some(v) => v
+                .as_u64()
+                .ok_or_else(|| err(None, "\"leeway\" must be a non-negative integer (seconds)".into()))?,
         };
         let flag = |name: &str| match root.get(name) {
             None => Ok(false),
@@ -150,10 +163,12 @@ impl TrustFile {
         };
         let require_software_statement = flag("require_software_statement")?;
         let allow_http_loopback = flag("allow_http_loopback")?;
-        let issuers = root
-            .get("issuers")
-            .and_then(Value::as_object)
-            .ok_or_else(|| err(None, "\"issuers\" must be an object mapping each issuer to its policy".into()))?;
+        let issuers = root.get("issuers").and_then(Value::as_object).ok_or_else(|| {
+            err(
+                None,
+                "\"issuers\" must be an object mapping each issuer to its policy".into(),
+            )
+        })?;
 
         let mut builder = Verifier::builder().leeway(leeway);
         if let Some(clock) = &options.clock {
@@ -164,21 +179,32 @@ impl TrustFile {
             if iss.is_empty() {
                 return Err(e("the issuer name is empty".into()));
             }
-            let entry = entry.as_object().ok_or_else(|| e("the policy must be a JSON object".into()))?;
+            let entry = entry
+                .as_object()
+                .ok_or_else(|| e("the policy must be a JSON object".into()))?;
             for k in entry.keys() {
                 if !ISSUER_MEMBERS.contains(&k.as_str()) {
-                    return Err(e(format!("unknown member {k:?} (known: {})", ISSUER_MEMBERS.join(", "))));
+                    return Err(e(format!(
+                        "unknown member {k:?} (known: {})",
+                        ISSUER_MEMBERS.join(", ")
+                    )));
                 }
             }
-            let sources: Vec<&str> =
-                ["jwks", "jwks_uri", "jwks_file"].into_iter().filter(|s| entry.contains_key(*s)).collect();
+            let sources: Vec<&str> = ["jwks", "jwks_uri", "jwks_file"]
+                .into_iter()
+                .filter(|s| entry.contains_key(*s))
+                .collect();
             if sources.len() != 1 {
                 return Err(e("give exactly one of \"jwks\", \"jwks_uri\" or \"jwks_file\"".into()));
             }
             let keys = match sources[0] {
-                "jwks" => KeySource::Jwks(Arc::new(JwkSet::from_value(&entry["jwks"]).map_err(|k| e(key_message(&k)))?)),
+                "jwks" => KeySource::Jwks(Arc::new(
+                    JwkSet::from_value(&entry["jwks"]).map_err(|k| e(key_message(&k)))?,
+                )),
                 "jwks_file" => {
-                    let rel = entry["jwks_file"].as_str().ok_or_else(|| e("\"jwks_file\" must be a path".into()))?;
+                    let rel = entry["jwks_file"]
+                        .as_str()
+                        .ok_or_else(|| e("\"jwks_file\" must be a path".into()))?;
                     let path: PathBuf = dir.join(rel);
                     let text = std::fs::read_to_string(&path)
                         .map_err(|io| e(format!("cannot read jwks_file {}: {io}", path.display())))?;
@@ -187,7 +213,9 @@ impl TrustFile {
                     KeySource::Jwks(Arc::new(set))
                 }
                 _ => {
-                    let uri = entry["jwks_uri"].as_str().ok_or_else(|| e("\"jwks_uri\" must be a string".into()))?;
+                    let uri = entry["jwks_uri"]
+                        .as_str()
+                        .ok_or_else(|| e("\"jwks_uri\" must be a string".into()))?;
                     remote_source(uri, allow_http_loopback, &options).map_err(e)?
                 }
             };
@@ -201,10 +229,15 @@ impl TrustFile {
                 for a in list {
                     let name = a.as_str().ok_or_else(|| e("\"algorithms\" must list strings".into()))?;
                     let alg = Algorithm::from_name(name).ok_or_else(|| {
-                        e(format!("unsupported algorithm {name:?} in \"algorithms\" (none is never accepted)"))
+                        e(format!(
+                            "unsupported algorithm {name:?} in \"algorithms\" (none is never accepted)"
+                        ))
                     })?;
                     if !crate::crypto::backend_supports(alg) {
-                        return Err(e(format!("{alg} is unsupported with the {} backend", crate::crypto::BACKEND)));
+                        return Err(e(format!(
+                            "{alg} is unsupported with the {} backend",
+                            crate::crypto::BACKEND
+                        )));
                     }
                     parsed.push(alg);
                 }
@@ -218,14 +251,20 @@ impl TrustFile {
                 policy = policy.algorithms(&parsed);
             }
             if let Some(rc) = entry.get("required_claims") {
-                let list = rc.as_array().ok_or_else(|| e("\"required_claims\" must be an array of strings".into()))?;
+                let list = rc
+                    .as_array()
+                    .ok_or_else(|| e("\"required_claims\" must be an array of strings".into()))?;
                 for c in list {
-                    let c = c.as_str().ok_or_else(|| e("\"required_claims\" must be an array of strings".into()))?;
+                    let c = c
+                        .as_str()
+                        .ok_or_else(|| e("\"required_claims\" must be an array of strings".into()))?;
                     policy = policy.require_claim(c);
                 }
             }
             if let Some(ma) = entry.get("max_age") {
-                let ma = ma.as_u64().ok_or_else(|| e("\"max_age\" must be a non-negative integer (seconds)".into()))?;
+                let ma = ma
+                    .as_u64()
+                    .ok_or_else(|| e("\"max_age\" must be a non-negative integer (seconds)".into()))?;
                 policy = policy.max_age(ma);
             }
             match entry.get("audience") {
@@ -233,7 +272,9 @@ impl TrustFile {
                 Some(Value::String(a)) => policy = policy.audience(a.clone()),
                 Some(Value::Array(list)) if !list.is_empty() => {
                     for a in list {
-                        let a = a.as_str().ok_or_else(|| e("\"audience\" must be a string or strings".into()))?;
+                        let a = a
+                            .as_str()
+                            .ok_or_else(|| e("\"audience\" must be a string or strings".into()))?;
                         policy = policy.audience(a);
                     }
                 }
@@ -246,16 +287,28 @@ impl TrustFile {
             }
             builder = builder.issuer(iss.clone(), policy);
         }
-        Ok(TrustFile { verifier: builder.build(), require_software_statement, allow_http_loopback })
+        Ok(TrustFile {
+            verifier: builder.build(),
+            require_software_statement,
+            allow_http_loopback,
+        })
     }
 }
 
 fn key_message(e: &KeyError) -> String {
     match e {
-        KeyError::InSet { position, kid: Some(kid), source } => {
+        KeyError::InSet {
+            position,
+            kid: Some(kid),
+            source,
+        } => {
             format!("key {kid:?} (position {position}) is invalid: {source}; fix or remove it")
         }
-        KeyError::InSet { position, kid: None, source } => {
+        KeyError::InSet {
+            position,
+            kid: None,
+            source,
+        } => {
             format!("key at position {position} (no kid) is invalid: {source}; fix or remove it")
         }
         other => format!("invalid JWK Set: {other}"),
@@ -280,4 +333,3 @@ fn remote_source(uri: &str, allow_http_loopback: bool, options: &LoadOptions) ->
 fn remote_source(_uri: &str, _allow_http_loopback: bool, _options: &LoadOptions) -> Result<KeySource, String> {
     Err("\"jwks_uri\" needs the `remote` feature of software-statement".into())
 }
-
