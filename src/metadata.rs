@@ -31,13 +31,24 @@ pub const IANA_TOKEN_ENDPOINT_AUTH_METHODS: [&str; 7] = [
 const DEFAULT_AUTH_METHOD: &str = "client_secret_basic";
 /// `grant_types` when the member is omitted (RFC 7591 §2).
 const DEFAULT_GRANT_TYPE: &str = "authorization_code";
-/// `response_types` when the member is omitted (RFC 7591 §2).
+/// `response_types` when the member is omitted (RFC 7591 §2) and the effective grant
+/// types include `authorization_code`; without that grant an omitted
+/// `response_types` counts as empty.
 const DEFAULT_RESPONSE_TYPE: &str = "code";
 
 /// Appended to a consistency error when `grant_types` was omitted.
 const GRANT_TYPES_HINT: &str = " (grant_types defaults to [\"authorization_code\"])";
-/// Appended to a consistency error when `response_types` was omitted.
+/// Appended to a consistency error when `response_types` was omitted and the grant
+/// types include `authorization_code`.
 const RESPONSE_TYPES_HINT: &str = " (response_types defaults to [\"code\"])";
+/// Appended to a consistency error when `response_types` was omitted and the grant
+/// types do not include `authorization_code`.
+const RESPONSE_TYPES_EMPTY_HINT: &str =
+    " (an omitted response_types counts as empty without the authorization_code grant)";
+
+/// JWK members that hold private or secret key material (RFC 7518 §6.2.2, §6.3.2,
+/// §6.4.1; RFC 8037 §2): a client registers its public keys, never these.
+const PRIVATE_JWK_MEMBERS: [&str; 8] = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
 
 /// Longest member name echoed in an error description; longer names are cut.
 const MAX_ECHOED_NAME: usize = 64;
@@ -185,8 +196,9 @@ impl ClientMetadata {
         self.str_array_member("grant_types")
     }
 
-    /// `response_types` as sent (RFC 7591 defaults an omitted one to `["code"]`;
-    /// this getter does not).
+    /// `response_types` as sent (RFC 7591 defaults an omitted one to `["code"]`,
+    /// which validation applies only when the grant types include
+    /// `authorization_code`; this getter applies no default).
     pub fn response_types(&self) -> Option<Vec<&str>> {
         self.str_array_member("response_types")
     }
@@ -259,7 +271,9 @@ impl ClientMetadata {
     ///    included, in member order: a well-formed language tag, not repeating
     ///    (ignoring case) an earlier tag of its family; its type (arrays of
     ///    strings for `redirect_uris`, `grant_types`, `response_types`, `contacts`;
-    ///    an object with a `keys` array for `jwks`; a string for every other field);
+    ///    an object with a `keys` array for `jwks`, no key of which carries private
+    ///    or secret key material (`d`, `p`, `q`, `dp`, `dq`, `qi`, `oth`, `k`); a
+    ///    string for every other field);
     ///    for URI fields, an absolute URI (RFC 3986 scheme) without fragment and
     ///    without spaces or control characters, `jwks_uri` over `https` (or `http`
     ///    to a loopback address when allowed), `redirect_uris` in the allowed
@@ -270,7 +284,11 @@ impl ClientMetadata {
     /// 5. RFC 7591 §2.1 consistency: `authorization_code` grant ⇔ a response type
     ///    with `code`, `implicit` grant ⇔ a response type with `token` or `id_token`
     ///    (response types are space-separated words, as OpenID Connect composes
-    ///    them; default `["code"]`);
+    ///    them). An omitted `response_types` takes the RFC 7591 default `["code"]`
+    ///    only when the effective grant types include `authorization_code`;
+    ///    otherwise it counts as empty. So a `client_credentials`-only client needs
+    ///    no `"response_types": []`, while `grant_types: ["implicit"]` without
+    ///    `response_types` is inconsistent (implicit needs `token` or `id_token`);
     /// 6. `redirect_uris` present and non-empty when `authorization_code` or
     ///    `implicit` is used.
     ///
@@ -332,7 +350,7 @@ impl ClientMetadata {
             .map(Vec::as_slice);
         let mut uses_code_grant = false;
         let mut uses_implicit_grant = false;
-        for grant in strings_or_default(grant_types, DEFAULT_GRANT_TYPE) {
+        for grant in strings_or_default(grant_types, Some(DEFAULT_GRANT_TYPE)) {
             if !options.allows_grant_type(grant) {
                 return Err(RegistrationError::invalid_client_metadata(format!(
                     "grant type {} is not supported",
@@ -353,7 +371,10 @@ impl ClientMetadata {
             .map(Vec::as_slice);
         let mut uses_code_response = false;
         let mut uses_token_response = false;
-        for response_type in strings_or_default(response_types, DEFAULT_RESPONSE_TYPE) {
+        // The RFC 7591 default ["code"] only goes with the authorization_code grant;
+        // otherwise an omitted response_types counts as empty.
+        let response_default = uses_code_grant.then_some(DEFAULT_RESPONSE_TYPE);
+        for response_type in strings_or_default(response_types, response_default) {
             for word in response_type.split(' ') {
                 match word {
                     "code" => uses_code_response = true,
@@ -365,7 +386,8 @@ impl ClientMetadata {
         // At most one of the two is omitted when they disagree (the defaults agree).
         let hint = match (grant_types, response_types) {
             (None, _) => GRANT_TYPES_HINT,
-            (_, None) => RESPONSE_TYPES_HINT,
+            (_, None) if uses_code_grant => RESPONSE_TYPES_HINT,
+            (_, None) => RESPONSE_TYPES_EMPTY_HINT,
             _ => "",
         };
         if uses_code_grant != uses_code_response {
@@ -405,11 +427,12 @@ impl ClientMetadata {
     }
 }
 
-/// The strings of `array` (non-strings skipped), or `default` alone when absent.
-fn strings_or_default<'a>(array: Option<&'a [Value]>, default: &'static str) -> impl Iterator<Item = &'a str> {
+/// The strings of `array` (non-strings skipped), or `default` alone (possibly
+/// nothing) when absent.
+fn strings_or_default<'a>(array: Option<&'a [Value]>, default: Option<&'static str>) -> impl Iterator<Item = &'a str> {
     let (items, default) = match array {
         Some(items) => (items, None),
-        None => (&[][..], Some(default)),
+        None => (&[][..], default),
     };
     items.iter().filter_map(Value::as_str).chain(default)
 }
@@ -502,13 +525,25 @@ impl Field {
                 }
             }
             Self::Jwks => {
-                let has_keys_array = value
+                let keys = value
                     .as_object()
                     .and_then(|set| set.get("keys"))
-                    .is_some_and(Value::is_array);
-                if !has_keys_array {
+                    .and_then(Value::as_array);
+                let Some(keys) = keys else {
                     return Err(self.error(format!(
                         "{} must be a JWK Set: an object with a keys array",
+                        Shown(name)
+                    )));
+                };
+                // The client's public keys only: a private key or a shared secret would be
+                // stored and echoed in the registration response. Named, never shown.
+                let private = keys.iter().position(|key| {
+                    key.as_object()
+                        .is_some_and(|key| PRIVATE_JWK_MEMBERS.iter().any(|m| key.contains_key(*m)))
+                });
+                if let Some(index) = private {
+                    return Err(self.error(format!(
+                        "{}: key {index} holds private or secret key material; register public keys only",
                         Shown(name)
                     )));
                 }
@@ -1238,6 +1273,28 @@ mod tests {
     }
 
     #[test]
+    fn jwks_must_hold_public_keys_only() {
+        let public = json!({"kty": "EC", "crv": "P-256", "x": "AAAA", "y": "BBBB"});
+        assert_ok(json!({"grant_types": ["client_credentials"], "jwks": {"keys": [public]}}));
+        let secret = "c2VjcmV0LWtleS1tYXRlcmlhbC1kby1ub3QtZWNobw";
+        for member in PRIVATE_JWK_MEMBERS {
+            let mut key = public.clone();
+            key[member] = json!(secret);
+            for name in ["jwks", "jwks#en"] {
+                let client = json!({"grant_types": ["client_credentials"], name: {"keys": [public, key]}});
+                let error = assert_metadata_error(client);
+                assert_eq!(
+                    error.description(),
+                    format!("{name}: key 1 holds private or secret key material; register public keys only")
+                );
+                assert!(!error.to_json().to_string().contains(secret));
+            }
+        }
+        let oct = json!({"kty": "oct", "k": secret, "alg": "HS256"});
+        assert_metadata_error(json!({"redirect_uris": ["https://a.example/cb"], "jwks": {"keys": [oct]}}));
+    }
+
+    #[test]
     fn language_tags_must_be_well_formed() {
         for tag in [
             "",
@@ -1454,11 +1511,54 @@ mod tests {
         // grant_types omitted -> authorization_code, so response type token alone is inconsistent.
         let error =
             assert_metadata_error(json!({"response_types": ["token"], "redirect_uris": ["https://a.example/cb"]}));
-        assert!(error.description().contains("defaults"), "{error}");
-        // response_types omitted -> code, so a client_credentials-only client must say [].
-        let error = assert_metadata_error(json!({"grant_types": ["client_credentials"]}));
-        assert!(error.description().contains("response_types defaults"), "{error}");
+        assert!(error.description().contains("grant_types defaults"), "{error}");
+        // Both omitted: the defaults agree.
+        assert_ok(json!({"redirect_uris": ["https://a.example/cb"]}));
+    }
+
+    #[test]
+    fn omitted_response_types_defaults_to_code_only_with_the_code_grant() {
+        let uris = json!(["https://a.example/cb"]);
+        // Without authorization_code, an omitted response_types counts as empty: no
+        // `"response_types": []` needed.
+        assert_ok(json!({"grant_types": ["client_credentials"]}));
+        assert_ok(json!({"grant_types": ["client_credentials", "refresh_token"]}));
+        assert_ok(json!({"grant_types": ["urn:ietf:params:oauth:grant-type:jwt-bearer"]}));
+        assert_ok(json!({"grant_types": []}));
+        // Saying so explicitly still works.
         assert_ok(json!({"grant_types": ["client_credentials"], "response_types": []}));
+        // With authorization_code, it is ["code"].
+        assert_ok(json!({"grant_types": ["authorization_code"], "redirect_uris": uris}));
+        assert_ok(json!({"grant_types": ["refresh_token", "authorization_code"], "redirect_uris": uris}));
+        // implicit needs token or id_token: counting an omitted response_types as
+        // empty does not give it one.
+        let error = assert_metadata_error(json!({"grant_types": ["implicit"], "redirect_uris": uris}));
+        assert_eq!(
+            error.description(),
+            "grant type implicit requires response type token or id_token \
+             (an omitted response_types counts as empty without the authorization_code grant)"
+        );
+        // authorization_code + implicit: the default ["code"] lacks token.
+        let error = assert_metadata_error(json!({
+            "grant_types": ["authorization_code", "implicit"],
+            "redirect_uris": uris,
+        }));
+        assert_eq!(
+            error.description(),
+            "grant type implicit requires response type token or id_token (response_types defaults to [\"code\"])"
+        );
+        // A mistyped grant_types is a type error, not a consistency one.
+        let error = assert_metadata_error(json!({"grant_types": "client_credentials"}));
+        assert_eq!(error.description(), "grant_types must be an array of strings");
+    }
+
+    #[test]
+    fn omitted_response_types_writes_nothing() {
+        let md = metadata(json!({"grant_types": ["client_credentials"]}));
+        let before = md.clone();
+        md.validate(&ValidationOptions::default()).unwrap();
+        assert_eq!(md, before);
+        assert_eq!(md.response_types(), None);
     }
 
     // ---- validation: redirect_uris ------------------------------------------------
