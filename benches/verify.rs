@@ -1,1 +1,696 @@
-fn main() {}
+//! Benchmarks (DESIGN §7): verify and sign per algorithm against the backend's raw
+//! primitive, jsonwebtoken and josekit; registration merge + validate; a warm `jwks_uri`
+//! cache against inline keys (feature `remote`); trust-file load; key import. Prints
+//! markdown tables with medians, ratios and heap allocations per operation.
+//!
+//! `cargo bench --features remote --bench verify` measures everything;
+//! `cargo bench --bench verify -- --test` runs every case once (CI). See
+//! `benches/README.md`.
+
+#[path = "support/alloc.rs"]
+mod alloc;
+#[path = "support/baselines.rs"]
+mod baselines;
+#[path = "support/harness.rs"]
+mod harness;
+#[cfg(feature = "remote")]
+#[path = "support/server.rs"]
+mod server;
+#[path = "support/workload.rs"]
+mod workload;
+
+use std::hint::black_box;
+use std::sync::Arc;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+
+use software_statement::clock::{Clock, FixedClock};
+use software_statement::jwa::{Algorithm, AlgorithmSet};
+use software_statement::jwk::Jwk;
+use software_statement::jws::{self, Limits, UnverifiedJws};
+use software_statement::metadata::ValidationOptions;
+use software_statement::registrar::Registrar;
+use software_statement::registration;
+use software_statement::statement::StatementBuilder;
+use software_statement::trust::{LoadOptions, TrustFile};
+
+use baselines::{Josekit, JsonWebToken, RawSigner, RawVerifier};
+use harness::{fmt_allocs, fmt_ratio, fmt_time, Case, Harness};
+use workload::{b64, Workload, IAT, ISSUER, NOW};
+
+#[global_allocator]
+static ALLOC: alloc::CountingAlloc = alloc::CountingAlloc;
+
+/// Registered claims the builder sets itself.
+const BUILDER_SETS: [&str; 4] = ["iss", "iat", "exp", "jti"];
+
+fn main() {
+    let mut h = Harness::from_args();
+    if h.write_workload {
+        workload::write();
+        return;
+    }
+    let w = Workload::load();
+    let clock: Arc<dyn Clock> = Arc::new(FixedClock::new(NOW));
+    let trust_json = w.trust_json();
+    let trust = TrustFile::from_json(
+        &trust_json,
+        "bench-trust.json",
+        Some(LoadOptions::default().clock(clock.clone())),
+    )
+    .expect("the bench trust file loads");
+    let verifier = trust.verifier();
+    let set = w.public_set();
+    let limits = Limits::default();
+
+    for c in &w.algs {
+        let alg = c.alg;
+        let token = c.token.as_str();
+        let msg = c.signing_input().as_bytes();
+        let sig = c.signature();
+        let allowed = AlgorithmSet::of(&[alg]);
+
+        // ---- verify ----
+        let raw = RawVerifier::new(c);
+        let jwt = JsonWebToken::new(c);
+        let jose = Josekit::new(c);
+        // The floor of any compact-JWS verifier on this base64 crate: the raw primitive
+        // plus decoding the three segments (into buffers allocated once).
+        let segments: Vec<&str> = token.split('.').collect();
+        let mut decoded: Vec<Vec<u8>> = segments.iter().map(|s| vec![0u8; s.len().div_ceil(4) * 3]).collect();
+        let mut cases = vec![
+            Case::new("raw", || raw.verify(black_box(msg), black_box(&sig))),
+            Case::new("raw+b64", || {
+                let mut lens = [0usize; 3];
+                for (i, (s, out)) in segments.iter().zip(decoded.iter_mut()).enumerate() {
+                    lens[i] = URL_SAFE_NO_PAD.decode_slice(black_box(s), out).unwrap();
+                }
+                raw.verify(black_box(msg), &decoded[2][..lens[2]]);
+            }),
+            Case::new("jws", || {
+                let v = UnverifiedJws::parse(black_box(token), &limits)
+                    .unwrap()
+                    .verify(&set, allowed)
+                    .unwrap();
+                black_box(v);
+            }),
+            Case::new("statement", || {
+                black_box(verifier.verify(black_box(token)).unwrap());
+            }),
+        ];
+        if let Some(jwt) = &jwt {
+            cases.push(Case::new("jsonwebtoken", move || {
+                black_box(jwt.verify(black_box(token)));
+            }));
+        }
+        cases.push(Case::new("josekit", || {
+            black_box(jose.verify(black_box(token)));
+        }));
+        h.group(&format!("verify/{alg}"), cases);
+
+        // ---- sign ----
+        let mut raw_signer = RawSigner::new(c);
+        let rng = baselines::rng();
+        let extra = c.extra_header();
+        let payload = w.payload.as_slice();
+        let mut statement_claims = w.claims.clone();
+        for name in BUILDER_SETS {
+            statement_claims.remove(name);
+        }
+        let builder = StatementBuilder::new(ISSUER)
+            .claims(statement_claims)
+            .issued_at(IAT)
+            .ttl(365 * 24 * 3600)
+            .typ("JWT")
+            .algorithm(alg);
+        let jose_payload = Josekit::payload(&w.claims);
+        let key = &c.key;
+        // Our signature over the workload payload is the workload token (up to the
+        // randomised ECDSA/PSS signature): same header, same signing input.
+        let ours = jws::sign(key, alg, &extra, payload).unwrap();
+        assert_eq!(&ours[..ours.rfind('.').unwrap()], c.signing_input());
+        // The floor of any compact-JWS signer on this base64 crate: the raw primitive plus
+        // encoding header, payload and signature (into a buffer allocated once).
+        let header_json = b64(&token[..token.find('.').unwrap()]);
+        let mut floor_signer = RawSigner::new(c);
+        let mut encoded: Vec<u8> = Vec::with_capacity(token.len() + 64);
+        let mut cases = vec![
+            Case::new("raw", || {
+                black_box(raw_signer.sign(&rng, black_box(msg)));
+            }),
+            Case::new("raw+b64", || {
+                encoded.clear();
+                append_b64(black_box(&header_json), &mut encoded);
+                encoded.push(b'.');
+                append_b64(black_box(payload), &mut encoded);
+                let sig = floor_signer.sign_to_vec(&rng, &encoded);
+                encoded.push(b'.');
+                append_b64(&sig, &mut encoded);
+                black_box(&encoded);
+            }),
+            Case::new("jws", || {
+                black_box(jws::sign(key, alg, &extra, black_box(payload)).unwrap());
+            }),
+            Case::new("statement", || {
+                black_box(builder.sign(key).unwrap());
+            }),
+        ];
+        if let Some(jwt) = &jwt {
+            let claims = &w.claims;
+            cases.push(Case::new("jsonwebtoken", move || {
+                black_box(jwt.sign(black_box(claims)));
+            }));
+        }
+        cases.push(Case::new("josekit", || {
+            black_box(jose.sign(black_box(&jose_payload)));
+        }));
+        h.group(&format!("sign/{alg}"), cases);
+
+        // ---- key import ----
+        h.group(
+            &format!("import/{alg}"),
+            vec![
+                Case::new("public", || {
+                    black_box(Jwk::from_json(black_box(&c.public_json)).unwrap());
+                }),
+                Case::new("private", || {
+                    black_box(Jwk::from_json(black_box(&c.private_json)).unwrap());
+                }),
+            ],
+        );
+    }
+
+    // ---- registration ----
+    if let Some(es256) = w.alg(Algorithm::ES256) {
+        let token = es256.token.as_str();
+        assert_eq!(w.request["software_statement"], token);
+        let claims = verifier.verify(token).unwrap().into_claims();
+        let options = ValidationOptions::default();
+        let request = &w.request;
+        let registrar = Registrar::from_trust_file(&trust);
+        let merged = registration::merge(request, Some((token, &claims)));
+        merged
+            .metadata
+            .validate(&options)
+            .expect("the merged workload is valid");
+        h.group(
+            "registration",
+            vec![
+                Case::new("merge+validate", || {
+                    let m = registration::merge(black_box(request), Some((token, black_box(&claims))));
+                    m.metadata.validate(&options).unwrap();
+                    black_box(m);
+                }),
+                Case::new("merge", || {
+                    black_box(registration::merge(
+                        black_box(request),
+                        Some((token, black_box(&claims))),
+                    ));
+                }),
+                Case::new("validate", || {
+                    black_box(&merged.metadata).validate(&options).unwrap();
+                }),
+                Case::new("register", || {
+                    black_box(registrar.register(black_box(request)).unwrap());
+                }),
+            ],
+        );
+    }
+
+    // ---- trust file ----
+    h.group(
+        "trust-file",
+        vec![Case::new("load", || {
+            black_box(TrustFile::from_json(black_box(&trust_json), "bench-trust.json", None).unwrap());
+        })],
+    );
+
+    // ---- warm jwks_uri cache ----
+    #[cfg(feature = "remote")]
+    remote::bench(&mut h, &w, &clock);
+
+    print_report(&h, &w);
+}
+
+#[cfg(feature = "remote")]
+mod remote {
+    use std::hint::black_box;
+    use std::sync::Arc;
+
+    use software_statement::clock::Clock;
+    use software_statement::jwk::JwkSet;
+    use software_statement::remote::{RemoteJwks, RemoteOptions};
+    use software_statement::statement::{IssuerPolicy, KeySource, Verifier};
+
+    use super::harness::{Case, Harness};
+    use super::server::JwksServer;
+    use super::workload::{Workload, ISSUER};
+
+    fn policy(keys: KeySource) -> IssuerPolicy {
+        IssuerPolicy::new(keys).require_claim("software_id").max_age(31_536_000)
+    }
+
+    fn verifier(keys: KeySource, clock: &Arc<dyn Clock>) -> Verifier {
+        Verifier::builder()
+            .issuer(ISSUER, policy(keys))
+            .leeway(60)
+            .clock(clock.clone())
+            .build()
+    }
+
+    pub fn bench(h: &mut Harness, w: &Workload, clock: &Arc<dyn Clock>) {
+        let wanted: Vec<_> = w.algs.iter().filter(|c| !c.alg.is_hmac()).collect();
+        if !wanted
+            .iter()
+            .any(|c| h.enabled(&format!("jwks_uri/{}", c.alg)) || h.enabled("jwks_uri/cold"))
+        {
+            return;
+        }
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let published = w.published_jwks();
+        let server = rt.block_on(JwksServer::start(published.clone()));
+        let options = || {
+            RemoteOptions::default()
+                .allow_loopback(true)
+                .add_root_certificate(server.cert.clone())
+                .clock(clock.clone())
+        };
+        let remote = {
+            let _g = rt.enter();
+            Arc::new(RemoteJwks::new(&server.url(), options()).unwrap())
+        };
+        rt.block_on(remote.keys()).expect("the loopback jwks_uri is fetched");
+        assert_eq!(server.requests(), 1);
+        let inline = verifier(KeySource::Jwks(Arc::new(JwkSet::from_json(&published).unwrap())), clock);
+        let cached = verifier(KeySource::Remote(remote), clock);
+        for c in &wanted {
+            let token = c.token.as_str();
+            h.group(
+                &format!("jwks_uri/{}", c.alg),
+                vec![
+                    Case::new("inline", || {
+                        black_box(inline.verify(black_box(token)).unwrap());
+                    }),
+                    Case::new("remote", || {
+                        black_box(cached.verify(black_box(token)).unwrap());
+                    }),
+                    Case::new("inline-async", || {
+                        black_box(rt.block_on(inline.verify_async(black_box(token))).unwrap());
+                    }),
+                    Case::new("remote-async", || {
+                        black_box(rt.block_on(cached.verify_async(black_box(token))).unwrap());
+                    }),
+                ],
+            );
+        }
+        // Warm means warm: the measured verifications fetched nothing.
+        assert_eq!(server.requests(), 1, "a warm cache must not refetch");
+
+        // N concurrent verifications on a cold cache: exactly one fetch (not timed).
+        if h.enabled("jwks_uri/cold") {
+            let before = server.requests();
+            let cold = {
+                let _g = rt.enter();
+                Arc::new(verifier(
+                    KeySource::Remote(Arc::new(RemoteJwks::new(&server.url(), options()).unwrap())),
+                    clock,
+                ))
+            };
+            let token = Arc::new(wanted[0].token.clone());
+            rt.block_on(async {
+                let tasks: Vec<_> = (0..COLD_TASKS)
+                    .map(|_| {
+                        let (cold, token) = (cold.clone(), token.clone());
+                        tokio::spawn(async move { cold.verify_async(&token).await.map(|_| ()) })
+                    })
+                    .collect();
+                for t in tasks {
+                    t.await.unwrap().unwrap();
+                }
+            });
+            let fetches = server.requests() - before;
+            assert_eq!(fetches, 1, "{COLD_TASKS} concurrent verifications on a cold cache");
+            eprintln!("ok  jwks_uri/cold: {COLD_TASKS} concurrent verifications, {fetches} fetch");
+            COLD_FETCHES.store(fetches, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+
+    pub const COLD_TASKS: usize = 32;
+    pub static COLD_FETCHES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+}
+
+/// `a ÷ b` with three decimals, for the targets (a 1.05× bound needs them).
+fn fmt_ratio3(a: f64, b: f64) -> String {
+    format!("{:.3}×", a / b)
+}
+
+/// Appends base64url (no padding) to `out`, encoding in place.
+fn append_b64(bytes: &[u8], out: &mut Vec<u8>) {
+    let start = out.len();
+    out.resize(start + bytes.len().div_ceil(3) * 4, 0);
+    let n = URL_SAFE_NO_PAD.encode_slice(bytes, &mut out[start..]).unwrap();
+    out.truncate(start + n);
+}
+
+// ---------------------------------------------------------------------------------------
+// The report.
+
+/// A table cell for the median of `id`.
+fn t(h: &Harness, id: &str) -> String {
+    h.get(id).map_or_else(|| "—".into(), |s| fmt_time(s.median))
+}
+
+/// `a ÷ b` of two medians.
+fn r(h: &Harness, a: &str, b: &str) -> String {
+    match (h.get(a), h.get(b)) {
+        (Some(a), Some(b)) => fmt_ratio(a.median, b.median),
+        _ => "—".into(),
+    }
+}
+
+fn al(h: &Harness, id: &str) -> String {
+    h.get(id).map_or_else(|| "—".into(), |s| fmt_allocs(s.allocs))
+}
+
+fn print_report(h: &Harness, w: &Workload) {
+    if !h.ran_anything() {
+        if !h.list {
+            eprintln!("no group matched the filters");
+        }
+        return;
+    }
+    let algs: Vec<Algorithm> = w.algs.iter().map(|c| c.alg).collect();
+    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
+    println!();
+    println!("## software-statement benchmarks");
+    println!();
+    println!(
+        "Backend `{}`; {} CPUs; workload `test-vectors/bench/` (20-claim statement, {}-byte payload; \
+         15-member request).",
+        software_statement::crypto::BACKEND,
+        cpus,
+        w.payload.len()
+    );
+    if h.smoke {
+        println!("Smoke run (`--test`): every case ran once and checked its result; no timing.");
+        println!();
+        print_allocs(h, &algs);
+        return;
+    }
+    println!("Median time per operation ({}).", h.describe());
+    println!("Raw primitive: {}.", baselines::RAW_PRIMITIVE);
+    println!("Ratios `a ÷ b` below 1 mean *a* is faster. Allocations: Rust heap allocation calls per operation.");
+    println!();
+
+    println!("### Verify (keys built once)");
+    println!();
+    println!(
+        "| alg | raw primitive | jws verify | ÷ raw | statement verify | ÷ raw | jsonwebtoken | josekit \
+         | statement ÷ jsonwebtoken | statement ÷ josekit | allocs jws / statement |"
+    );
+    println!("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+    for alg in &algs {
+        let g = format!("verify/{alg}");
+        let id = |c: &str| format!("{g}/{c}");
+        if h.get(&id("raw")).is_none() {
+            continue;
+        }
+        println!(
+            "| {alg} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} / {} |",
+            t(h, &id("raw")),
+            t(h, &id("jws")),
+            r(h, &id("jws"), &id("raw")),
+            t(h, &id("statement")),
+            r(h, &id("statement"), &id("raw")),
+            t(h, &id("jsonwebtoken")),
+            t(h, &id("josekit")),
+            r(h, &id("statement"), &id("jsonwebtoken")),
+            r(h, &id("statement"), &id("josekit")),
+            al(h, &id("jws")),
+            al(h, &id("statement")),
+        );
+    }
+    println!();
+    println!(
+        "*jws verify*: `UnverifiedJws::parse(..).verify(&JwkSet, ..)` (header parsed, payload returned as bytes). \
+         *statement verify*: `Verifier::verify` (trust file: key by `kid`, claims parsed strictly into a map, \
+         `iss`, times, `max_age`, required claim). jsonwebtoken: `decode::<serde_json::Value>`; josekit: \
+         `jwt::decode_with_verifier` — both parse the claims too, so they compare with *statement verify*."
+    );
+    println!();
+
+    println!("### Sign (key loaded once)");
+    println!();
+    println!(
+        "| alg | raw primitive | jws::sign | ÷ raw | StatementBuilder::sign | ÷ raw | jsonwebtoken | josekit \
+         | builder ÷ jsonwebtoken | builder ÷ josekit | allocs jws / builder |"
+    );
+    println!("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+    for alg in &algs {
+        let g = format!("sign/{alg}");
+        let id = |c: &str| format!("{g}/{c}");
+        if h.get(&id("raw")).is_none() {
+            continue;
+        }
+        println!(
+            "| {alg} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} / {} |",
+            t(h, &id("raw")),
+            t(h, &id("jws")),
+            r(h, &id("jws"), &id("raw")),
+            t(h, &id("statement")),
+            r(h, &id("statement"), &id("raw")),
+            t(h, &id("jsonwebtoken")),
+            t(h, &id("josekit")),
+            r(h, &id("statement"), &id("jsonwebtoken")),
+            r(h, &id("statement"), &id("josekit")),
+            al(h, &id("jws")),
+            al(h, &id("statement")),
+        );
+    }
+    println!();
+    println!(
+        "*raw*: the primitive over the token's signing input. *jws::sign*: header + base64url + signature from \
+         the payload bytes. *StatementBuilder::sign*: claims map built and serialized, random `jti`, then as \
+         jws::sign — compare it with jsonwebtoken `encode` and josekit `encode_with_signer`, which serialize \
+         the claims too."
+    );
+    println!();
+
+    println!("### Registration, trust file, keys");
+    println!();
+    println!("| operation | median | allocs | compared with | ratio |");
+    println!("|---|--:|--:|---|--:|");
+    let row = |name: &str, id: &str, vs: Option<(&str, &str)>| {
+        if h.get(id).is_none() {
+            return;
+        }
+        let (vs_name, ratio) = match vs {
+            Some((label, other)) if h.get(other).is_some() => (label.to_owned(), r(h, id, other)),
+            _ => (String::new(), String::new()),
+        };
+        println!("| {name} | {} | {} | {vs_name} | {ratio} |", t(h, id), al(h, id));
+    };
+    row(
+        "merge + validate (20 claims over 15 members)",
+        "registration/merge+validate",
+        None,
+    );
+    row("merge only", "registration/merge", None);
+    row("validate only", "registration/validate", None);
+    row(
+        "Registrar::register (verify ES256 + merge + validate)",
+        "registration/register",
+        None,
+    );
+    row("TrustFile::from_json (1 issuer, inline keys)", "trust-file/load", None);
+    for alg in &algs {
+        row(
+            &format!("statement verify {alg}, warm jwks_uri cache"),
+            &format!("jwks_uri/{alg}/remote"),
+            Some(("inline keys", &format!("jwks_uri/{alg}/inline"))),
+        );
+        row(
+            &format!("verify_async {alg}, warm jwks_uri cache"),
+            &format!("jwks_uri/{alg}/remote-async"),
+            Some(("inline keys, async", &format!("jwks_uri/{alg}/inline-async"))),
+        );
+    }
+    for alg in &algs {
+        row(
+            &format!("Jwk::from_json, public {alg}"),
+            &format!("import/{alg}/public"),
+            None,
+        );
+        row(
+            &format!("Jwk::from_json, private {alg}"),
+            &format!("import/{alg}/private"),
+            None,
+        );
+    }
+    println!();
+
+    #[cfg(not(feature = "remote"))]
+    println!("(The warm `jwks_uri` cache rows need `--features remote`.)\n");
+    print_targets(h, &algs);
+    print_detail(h);
+}
+
+fn print_allocs(h: &Harness, algs: &[Algorithm]) {
+    println!("| alg | jws verify | statement verify | jws::sign | StatementBuilder::sign |");
+    println!("|---|--:|--:|--:|--:|");
+    for alg in algs {
+        if h.get(&format!("verify/{alg}/jws")).is_none() {
+            continue;
+        }
+        println!(
+            "| {alg} | {} | {} | {} | {} |",
+            al(h, &format!("verify/{alg}/jws")),
+            al(h, &format!("verify/{alg}/statement")),
+            al(h, &format!("sign/{alg}/jws")),
+            al(h, &format!("sign/{alg}/statement")),
+        );
+    }
+    println!();
+    println!("| other | allocs |");
+    println!("|---|--:|");
+    for (id, s) in h.all() {
+        if !(id.starts_with("verify/") || id.starts_with("sign/")) {
+            println!("| {id} | {} |", fmt_allocs(s.allocs));
+        }
+    }
+}
+
+fn print_targets(h: &Harness, algs: &[Algorithm]) {
+    println!("### Targets (DESIGN §7)");
+    println!();
+    println!(
+        "*Floor*: the raw primitive plus base64url of the three segments (the `base64` crate, buffers \
+         allocated once) — what any compact-JWS implementation on this crate pays at least."
+    );
+    println!();
+    println!("| target | measured | floor | |");
+    println!("|---|--:|--:|---|");
+    let mark = |ok: bool| if ok { "met" } else { "**missed**" };
+    let med = |id: &str| h.get(id).map(|s| s.median);
+    let floor = |group: &str, raw: f64, hmac: bool| match med(&format!("{group}/raw+b64")) {
+        Some(f) if hmac => format!("+{}", fmt_time((f - raw).max(0.0))),
+        Some(f) => fmt_ratio3(f, raw),
+        None => String::new(),
+    };
+    for alg in algs {
+        let g = format!("verify/{alg}");
+        let (Some(ours), Some(raw)) = (med(&format!("{g}/jws")), med(&format!("{g}/raw"))) else {
+            continue;
+        };
+        if alg.is_hmac() {
+            let d = ours - raw;
+            println!(
+                "| jws verify {alg} within 2 µs of raw | +{} | {} | {} |",
+                fmt_time(d.max(0.0)),
+                floor(&g, raw, true),
+                mark(d <= 2000.0)
+            );
+        } else {
+            println!(
+                "| jws verify {alg} within 1.05× raw | {} | {} | {} |",
+                fmt_ratio3(ours, raw),
+                floor(&g, raw, false),
+                mark(ours / raw <= 1.05)
+            );
+        }
+    }
+    for alg in algs {
+        for (ours_case, ours_name) in [("jws", "jws verify"), ("statement", "statement verify")] {
+            let Some(ours) = med(&format!("verify/{alg}/{ours_case}")) else {
+                continue;
+            };
+            let need = if alg.is_hmac() { 0.5 } else { 1.0 };
+            for other in ["jsonwebtoken", "josekit"] {
+                let Some(theirs) = med(&format!("verify/{alg}/{other}")) else {
+                    continue;
+                };
+                let what = if alg.is_hmac() {
+                    format!("{ours_name} {alg} at least 2× faster than {other}")
+                } else {
+                    format!("{ours_name} {alg} not slower than {other}")
+                };
+                println!(
+                    "| {what} | {} | | {} |",
+                    fmt_ratio3(ours, theirs),
+                    mark(ours / theirs <= need)
+                );
+            }
+        }
+    }
+    for alg in algs {
+        let g = format!("sign/{alg}");
+        let (Some(ours), Some(raw)) = (med(&format!("{g}/jws")), med(&format!("{g}/raw"))) else {
+            continue;
+        };
+        println!(
+            "| jws::sign {alg} within 1.05× raw | {} (+{}) | {} | {} |",
+            fmt_ratio3(ours, raw),
+            fmt_time((ours - raw).max(0.0)),
+            floor(&g, raw, alg.is_hmac()),
+            mark(ours / raw <= 1.05)
+        );
+    }
+    if let Some(m) = med("registration/merge+validate") {
+        println!(
+            "| merge + validate under 5 µs | {} | | {} |",
+            fmt_time(m),
+            mark(m < 5000.0)
+        );
+    }
+    for alg in algs {
+        for (suffix, what) in [("", "statement verify"), ("-async", "verify_async")] {
+            let (Some(remote), Some(inline)) = (
+                med(&format!("jwks_uri/{alg}/remote{suffix}")),
+                med(&format!("jwks_uri/{alg}/inline{suffix}")),
+            ) else {
+                continue;
+            };
+            println!(
+                "| {what} {alg}: warm jwks_uri within 1.05× inline | {} | | {} |",
+                fmt_ratio3(remote, inline),
+                mark(remote / inline <= 1.05)
+            );
+        }
+    }
+    #[cfg(feature = "remote")]
+    {
+        let fetches = remote::COLD_FETCHES.load(std::sync::atomic::Ordering::SeqCst);
+        if fetches > 0 {
+            println!(
+                "| {} concurrent verifications on a cold cache: one fetch | {fetches} | | {} |",
+                remote::COLD_TASKS,
+                mark(fetches == 1)
+            );
+        }
+    }
+    println!();
+}
+
+fn print_detail(h: &Harness) {
+    println!("<details><summary>Every case: median, fastest sample, spread, batch</summary>");
+    println!();
+    println!("| case | median | fastest | spread (MAD) | allocs | iterations per sample |");
+    println!("|---|--:|--:|--:|--:|--:|");
+    for (id, s) in h.all() {
+        println!(
+            "| {id} | {} | {} | ±{:.1}% | {} | {} |",
+            fmt_time(s.median),
+            fmt_time(s.min),
+            s.spread * 100.0,
+            fmt_allocs(s.allocs),
+            s.batch
+        );
+    }
+    println!();
+    println!("</details>");
+}

@@ -9,14 +9,43 @@ pub(crate) fn decode(s: &str) -> Option<Vec<u8>> {
     URL_SAFE_NO_PAD.decode(s).ok()
 }
 
+/// The most bytes `len` base64 characters can decode to (the engine's own bound).
+pub(crate) fn decoded_len_bound(len: usize) -> usize {
+    len.div_ceil(4) * 3
+}
+
+/// Decodes canonical unpadded base64url and appends the bytes to `out`, giving their
+/// number. The same rules as [`decode`]; on failure `out` is left as it was.
+pub(crate) fn decode_append(s: &str, out: &mut Vec<u8>) -> Option<usize> {
+    let start = out.len();
+    out.resize(start + decoded_len_bound(s.len()), 0);
+    match URL_SAFE_NO_PAD.decode_slice(s, &mut out[start..]) {
+        Ok(n) => {
+            out.truncate(start + n);
+            Some(n)
+        }
+        Err(_) => {
+            out.truncate(start);
+            None
+        }
+    }
+}
+
 /// Encodes as unpadded base64url.
 pub(crate) fn encode(bytes: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
-/// Appends the unpadded base64url encoding of `bytes` to `out`.
-pub(crate) fn encode_into(bytes: &[u8], out: &mut String) {
-    URL_SAFE_NO_PAD.encode_string(bytes, out)
+/// Appends the unpadded base64url encoding of `bytes` to `out`, in place (no
+/// intermediate buffer).
+pub(crate) fn append(bytes: &[u8], out: &mut Vec<u8>) {
+    let start = out.len();
+    // The padded length: always room enough for the unpadded encoding.
+    out.resize(start + bytes.len().div_ceil(3) * 4, 0);
+    let written = URL_SAFE_NO_PAD
+        .encode_slice(bytes, &mut out[start..])
+        .expect("room for the encoding");
+    out.truncate(start + written);
 }
 
 #[cfg(test)]
@@ -30,5 +59,33 @@ mod tests {
         assert_eq!(super::decode("AR"), None, "non-zero trailing bits");
         assert_eq!(super::decode("AQ"), Some(vec![1]));
         assert_eq!(super::decode("A+B/"), None, "standard alphabet");
+    }
+
+    #[test]
+    fn append_agrees_with_encode() {
+        for n in 0..70 {
+            let bytes: Vec<u8> = (0..n).map(|i| (i * 37 + 11) as u8).collect();
+            let mut out = b"x.".to_vec();
+            super::append(&bytes, &mut out);
+            assert_eq!(out, format!("x.{}", super::encode(&bytes)).into_bytes(), "{n}");
+        }
+    }
+
+    #[test]
+    fn decode_append_agrees_with_decode() {
+        for s in [
+            "", "AQAB", "AQAB=", "AQ AB", "AQ==", "AR", "AQ", "A+B/", "A", "AQA", "_-_-", "AQAB.",
+        ] {
+            let mut out = vec![9u8];
+            let n = super::decode_append(s, &mut out);
+            match super::decode(s) {
+                Some(d) => {
+                    assert_eq!(n, Some(d.len()), "{s:?}");
+                    assert_eq!(out[1..], d[..], "{s:?}");
+                }
+                None => assert_eq!((n, &out[..]), (None, &[9u8][..]), "{s:?}"),
+            }
+            assert_eq!(out[0], 9);
+        }
     }
 }

@@ -3,8 +3,10 @@
 //! nesting deeper than a configured cap is refused before it can exhaust the stack.
 
 use core::fmt;
+use std::borrow::Cow;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::map::Entry;
 use serde_json::{Map, Value};
 
 /// Why a JSON text was refused.
@@ -28,6 +30,7 @@ pub(crate) fn parse_object(bytes: &[u8], max_depth: usize) -> Result<Map<String,
     let value = StrictSeed {
         depth_left: max_depth,
         failure: &mut failure,
+        capacity: member_bound(bytes),
     }
     .deserialize(&mut de);
     let value = match value {
@@ -46,9 +49,18 @@ pub(crate) fn parse_object_str(text: &str, max_depth: usize) -> Result<Map<Strin
     parse_object(text.as_bytes(), max_depth)
 }
 
+/// An upper bound on the number of members of the top-level object (each member has a
+/// `:` after its name), capped: the top-level map is allocated once at this size instead
+/// of growing (and rehashing) member by member.
+fn member_bound(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b == b':').count().min(64)
+}
+
 struct StrictSeed<'f> {
     depth_left: usize,
     failure: &'f mut Option<JsonError>,
+    /// Capacity for the map if this value is an object (the top level only).
+    capacity: usize,
 }
 
 impl<'de> DeserializeSeed<'de> for StrictSeed<'_> {
@@ -74,6 +86,7 @@ impl StrictSeed<'_> {
         StrictSeed {
             depth_left: self.depth_left - 1,
             failure: self.failure,
+            capacity: 0,
         }
     }
 }
@@ -124,17 +137,201 @@ impl<'de> Visitor<'de> for StrictSeed<'_> {
 
     fn visit_map<A: MapAccess<'de>>(mut self, mut access: A) -> Result<Value, A::Error> {
         self.enter()?;
-        let mut map = Map::new();
+        let mut map = Map::with_capacity(self.capacity);
         while let Some(key) = access.next_key::<String>()? {
             let seed = self.nested();
             let value = access.next_value_seed(seed)?;
-            if map.contains_key(&key) {
-                *self.failure = Some(JsonError::Duplicate(key));
-                return Err(de::Error::custom("duplicate member"));
+            // One hash per member: the entry both detects a duplicate and inserts.
+            match map.entry(key) {
+                Entry::Vacant(slot) => {
+                    slot.insert(value);
+                }
+                Entry::Occupied(taken) => {
+                    *self.failure = Some(JsonError::Duplicate(taken.key().clone()));
+                    return Err(de::Error::custom("duplicate member"));
+                }
             }
-            map.insert(key, value);
         }
         Ok(Value::Object(map))
+    }
+}
+
+/// The members of a JOSE header that the JWS layer reads, found by [`scan_header`]:
+/// string values, borrowed from the input (owned only when they contain escapes).
+#[derive(Debug, Default)]
+pub(crate) struct HeaderScan<'a> {
+    pub(crate) alg: Option<Cow<'a, str>>,
+    pub(crate) kid: Option<Cow<'a, str>>,
+    pub(crate) typ: Option<Cow<'a, str>>,
+}
+
+/// Most top-level members [`scan_header`] tracks without allocating; a larger header
+/// goes to the full parse.
+const SCAN_MEMBERS: usize = 16;
+
+/// A fast scan of a JOSE header: the same JSON syntax, duplicate-member and depth rules
+/// as [`parse_object`] (the same `serde_json` tokenizer, every value visited), without
+/// building a map and, for an ordinary header, without allocating.
+///
+/// `Some` only for a header [`parse_object`] accepts whose `alg`, `kid` and `typ` (when
+/// present) are strings and that has neither `b64` nor `crit`; `None` for anything else —
+/// invalid, or merely unusual — and the caller then uses the full parse, which gives the
+/// precise error or the same acceptance.
+pub(crate) fn scan_header(bytes: &[u8], max_depth: usize) -> Option<HeaderScan<'_>> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let scan = de.deserialize_any(ScanTop { max_depth }).ok()?;
+    de.end().ok()?;
+    Some(scan)
+}
+
+/// The top level of [`scan_header`]: an object, depth 1.
+struct ScanTop {
+    max_depth: usize,
+}
+
+/// Fails a scan; the message is never shown (the full parse reports).
+fn refuse<E: de::Error>() -> E {
+    E::custom("not a plain header")
+}
+
+impl<'de> Visitor<'de> for ScanTop {
+    type Value = HeaderScan<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<HeaderScan<'de>, A::Error> {
+        // As `StrictSeed::enter` at the top level.
+        if self.max_depth == 0 {
+            return Err(refuse());
+        }
+        let mut seen: [Option<Cow<'de, str>>; SCAN_MEMBERS] = Default::default();
+        let mut count = 0;
+        let mut scan = HeaderScan::default();
+        while let Some(key) = access.next_key_seed(CowStr)? {
+            match &*key {
+                "alg" => scan.alg = Some(access.next_value_seed(CowStr)?),
+                "kid" => scan.kid = Some(access.next_value_seed(CowStr)?),
+                "typ" => scan.typ = Some(access.next_value_seed(CowStr)?),
+                "b64" | "crit" => return Err(refuse()),
+                _ => access.next_value_seed(Skip {
+                    depth_left: self.max_depth - 1,
+                })?,
+            }
+            if count == SCAN_MEMBERS || seen[..count].iter().any(|k| k.as_deref() == Some(&*key)) {
+                return Err(refuse());
+            }
+            seen[count] = Some(key);
+            count += 1;
+        }
+        Ok(scan)
+    }
+}
+
+/// A string, borrowed from the input when it has no escapes. Anything else fails.
+struct CowStr;
+
+impl<'de> DeserializeSeed<'de> for CowStr {
+    type Value = Cow<'de, str>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for CowStr {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v))
+    }
+}
+
+/// Visits any value as [`StrictSeed`] would (same depth accounting, duplicates refused in
+/// nested objects) and keeps nothing.
+struct Skip {
+    depth_left: usize,
+}
+
+impl Skip {
+    fn enter<E: de::Error>(&self) -> Result<Skip, E> {
+        if self.depth_left == 0 {
+            return Err(refuse());
+        }
+        Ok(Skip {
+            depth_left: self.depth_left - 1,
+        })
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Skip {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Skip {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_none<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let inner = self.enter()?;
+        while seq
+            .next_element_seed(Skip {
+                depth_left: inner.depth_left,
+            })?
+            .is_some()
+        {}
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<(), A::Error> {
+        let inner = self.enter()?;
+        let mut seen: Vec<Cow<'de, str>> = Vec::new();
+        while let Some(key) = access.next_key_seed(CowStr)? {
+            access.next_value_seed(Skip {
+                depth_left: inner.depth_left,
+            })?;
+            if seen.contains(&key) {
+                return Err(refuse());
+            }
+            seen.push(key);
+        }
+        Ok(())
     }
 }
 

@@ -671,7 +671,9 @@ impl JwkSet {
                     // even in a configured set: publishers mix them into their JWKS.
                     let foreign = matches!(
                         reason,
-                        KeyError::UnsupportedKeyType(_) | KeyError::UnsupportedCurve(_) | KeyError::UnsupportedAlgorithm(_)
+                        KeyError::UnsupportedKeyType(_)
+                            | KeyError::UnsupportedCurve(_)
+                            | KeyError::UnsupportedAlgorithm(_)
                     );
                     if mode == SetMode::Strict && !foreign {
                         return Err(KeyError::InSet {

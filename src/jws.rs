@@ -19,6 +19,10 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::OnceLock;
+
 use serde_json::{Map, Value};
 
 use crate::b64;
@@ -67,11 +71,48 @@ impl Limits {
 }
 
 /// A decoded protected header.
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Parsing reads only what verification needs (`alg`, `kid`, `typ`) and keeps the
+/// decoded JSON; the full member map is built on first use of
+/// [`members`](Self::members). Every rule (duplicates, depth, `crit`, `b64`, `kid`
+/// length, ...) is applied when the header is parsed, whichever way.
+#[derive(Clone)]
 pub struct Header {
-    members: Map<String, Value>,
     alg: Algorithm,
-    kid: Option<String>,
+    kid: Option<Text>,
+    typ: Option<Text>,
+    /// The decoded header JSON (UTF-8: it parsed as JSON).
+    json: String,
+    /// The nesting cap it was parsed with.
+    max_depth: usize,
+    members: OnceLock<Map<String, Value>>,
+}
+
+/// A string member of the header: where it is in `json` (no escapes), or its value.
+#[derive(Clone, Debug)]
+enum Text {
+    Span(usize, usize),
+    Owned(String),
+}
+
+impl Text {
+    /// `s` is a member value found in `json`: borrowed from it, or decoded (escapes).
+    fn of(s: Cow<'_, str>, json: &str) -> Text {
+        match s {
+            Cow::Borrowed(b) => {
+                let start = b.as_ptr() as usize - json.as_ptr() as usize;
+                Text::Span(start, start + b.len())
+            }
+            Cow::Owned(o) => Text::Owned(o),
+        }
+    }
+
+    fn get<'a>(&'a self, json: &'a str) -> Option<&'a str> {
+        match self {
+            Text::Span(a, b) => json.get(*a..*b),
+            Text::Owned(s) => Some(s),
+        }
+    }
 }
 
 impl Header {
@@ -82,22 +123,53 @@ impl Header {
 
     /// `kid`, if present.
     pub fn kid(&self) -> Option<&str> {
-        self.kid.as_deref()
+        self.kid.as_ref().and_then(|t| t.get(&self.json))
     }
 
     /// `typ`, if present and a string.
     pub fn typ(&self) -> Option<&str> {
-        self.members.get("typ").and_then(Value::as_str)
+        self.typ.as_ref().and_then(|t| t.get(&self.json))
     }
 
     /// Every member, in order.
     pub fn members(&self) -> &Map<String, Value> {
-        &self.members
+        self.members.get_or_init(|| self.parse_members())
     }
 
     /// Consumes the header, giving its members.
     pub fn into_members(self) -> Map<String, Value> {
-        self.members
+        let Header {
+            members,
+            json,
+            max_depth,
+            ..
+        } = self;
+        members
+            .into_inner()
+            .unwrap_or_else(|| json::parse_object(json.as_bytes(), max_depth).unwrap_or_default())
+    }
+
+    fn parse_members(&self) -> Map<String, Value> {
+        // The text passed every rule of the full parse when it was first read (the fast
+        // path and the full parse apply the same rules, and tests pin their equivalence);
+        // should they ever disagree, an empty map is returned rather than a panic.
+        json::parse_object(self.json.as_bytes(), self.max_depth).unwrap_or_default()
+    }
+}
+
+impl PartialEq for Header {
+    fn eq(&self, other: &Self) -> bool {
+        self.alg == other.alg && self.members() == other.members()
+    }
+}
+
+impl fmt::Debug for Header {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Header")
+            .field("members", self.members())
+            .field("alg", &self.alg)
+            .field("kid", &self.kid())
+            .finish()
     }
 }
 
@@ -125,8 +197,45 @@ pub(crate) fn parse_json_object(
     json::parse_object(bytes, limits.max_depth).map_err(|e| json_err(e, part))
 }
 
-fn parse_header(bytes: &[u8], limits: &Limits) -> Result<Header, JwsError> {
-    let members = parse_json_object(bytes, limits, "header")?;
+fn parse_header(bytes: Vec<u8>, limits: &Limits) -> Result<Header, JwsError> {
+    match String::from_utf8(bytes) {
+        Ok(json) => match scan_header(json, limits) {
+            Ok(header) => Ok(header),
+            Err(json) => parse_header_full(json.into_bytes(), limits),
+        },
+        // Not UTF-8: the full parse gives the error.
+        Err(e) => parse_header_full(e.into_bytes(), limits),
+    }
+}
+
+/// The fast path: a plain header (string `alg` this library knows, string `kid` of at
+/// most 256 bytes, string `typ`, no `b64`, no `crit`) read without building its map.
+/// `Err(json)` gives the text back for the full parse.
+fn scan_header(json: String, limits: &Limits) -> Result<Header, String> {
+    let Some(scan) = json::scan_header(json.as_bytes(), limits.max_depth) else {
+        return Err(json);
+    };
+    let alg = scan.alg.as_deref().and_then(Algorithm::from_name);
+    let kid_ok = scan.kid.as_ref().is_none_or(|k| k.len() <= MAX_KID_LEN);
+    let (Some(alg), true) = (alg, kid_ok) else {
+        return Err(json);
+    };
+    let kid = scan.kid.map(|k| Text::of(k, &json));
+    let typ = scan.typ.map(|t| Text::of(t, &json));
+    Ok(Header {
+        alg,
+        kid,
+        typ,
+        json,
+        max_depth: limits.max_depth,
+        members: OnceLock::new(),
+    })
+}
+
+/// The full parse: every member into a map, then each rule in turn (the first one
+/// broken is the error).
+fn parse_header_full(bytes: Vec<u8>, limits: &Limits) -> Result<Header, JwsError> {
+    let members = parse_json_object(&bytes, limits, "header")?;
     let alg = match members.get("alg") {
         Some(Value::String(a)) => Algorithm::from_name(a).ok_or_else(|| JwsError::UnsupportedAlgorithm(a.clone()))?,
         _ => return Err(JwsError::MissingAlg),
@@ -139,14 +248,24 @@ fn parse_header(bytes: &[u8], limits: &Limits) -> Result<Header, JwsError> {
     }
     let kid = match members.get("kid") {
         None => None,
-        Some(Value::String(k)) if k.len() <= MAX_KID_LEN => Some(k.clone()),
+        Some(Value::String(k)) if k.len() <= MAX_KID_LEN => Some(Text::Owned(k.clone())),
         Some(Value::String(_)) => return Err(JwsError::InvalidKid("longer than 256 bytes")),
         Some(_) => return Err(JwsError::InvalidKid("not a string")),
     };
-    if members.get("typ").is_some_and(|t| !t.is_string()) {
-        return Err(JwsError::Malformed("\"typ\" must be a string"));
-    }
-    Ok(Header { members, alg, kid })
+    let typ = match members.get("typ") {
+        None => None,
+        Some(Value::String(t)) => Some(Text::Owned(t.clone())),
+        Some(_) => return Err(JwsError::Malformed("\"typ\" must be a string")),
+    };
+    Ok(Header {
+        alg,
+        kid,
+        typ,
+        // Valid UTF-8: it parsed as JSON. Never read again (the members are set).
+        json: String::from_utf8(bytes).unwrap_or_default(),
+        max_depth: limits.max_depth,
+        members: OnceLock::from(members),
+    })
 }
 
 /// RFC 7515 §4.1.11. This library implements no extension, so a valid `crit` is still
@@ -178,13 +297,26 @@ fn check_crit(crit: &Value, header: &Map<String, Value>) -> Result<(), JwsError>
 
 /// A compact JWS that passed every syntactic rule but whose signature is not checked yet.
 /// Nothing in it may be trusted.
-#[derive(Debug)]
 pub struct UnverifiedJws<'t> {
     signing_input: &'t str,
     header: Header,
-    payload: Vec<u8>,
-    signature: Vec<u8>,
+    /// The decoded payload, then the decoded signature: one allocation for both.
+    decoded: Vec<u8>,
+    payload_len: usize,
 }
+
+impl fmt::Debug for UnverifiedJws<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UnverifiedJws")
+            .field("signing_input", &self.signing_input)
+            .field("header", &self.header)
+            .field("payload", &self.payload())
+            .field("signature", &self.signature())
+            .finish()
+    }
+}
+
+const SEGMENTS: JwsError = JwsError::Malformed("a compact JWS has exactly three dot-separated segments");
 
 impl<'t> UnverifiedJws<'t> {
     /// Applies the strict compact-form rules (DESIGN §4.3, §4.4): size cap first, exactly
@@ -202,23 +334,43 @@ impl<'t> UnverifiedJws<'t> {
                 "the JWS JSON serialization is not accepted; send the compact form",
             ));
         }
-        let mut parts = token.splitn(4, '.');
-        let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
-            return Err(JwsError::Malformed(
-                "a compact JWS has exactly three dot-separated segments",
-            ));
-        };
-        let header_bytes = b64::decode(h).ok_or(JwsError::Base64("header"))?;
-        let header = parse_header(&header_bytes, limits)?;
-        let payload = b64::decode(p).ok_or(JwsError::Base64("payload"))?;
-        let signature = b64::decode(s).ok_or(JwsError::Base64("signature"))?;
-        let signing_input = &token[..h.len() + 1 + p.len()];
-        Ok(UnverifiedJws {
-            signing_input,
-            header,
-            payload,
-            signature,
+        // The segment count comes first among the remaining rules: whatever else failed,
+        // a token without exactly two dots reports that. (A success implies exactly two:
+        // a third dot would be inside the payload, which is then not base64url.)
+        Self::parse_segments(token, limits).map_err(|e| {
+            if token.bytes().filter(|&b| b == b'.').count() == 2 {
+                e
+            } else {
+                SEGMENTS
+            }
         })
+    }
+
+    /// The header is up to the first dot, the signature after the last: neither is
+    /// scanned twice.
+    fn parse_segments(token: &'t str, limits: &Limits) -> Result<Self, JwsError> {
+        let (Some(first), Some(last)) = (token.find('.'), token.rfind('.')) else {
+            return Err(SEGMENTS);
+        };
+        if first == last {
+            return Err(SEGMENTS);
+        }
+        let (h, p, s) = (&token[..first], &token[first + 1..last], &token[last + 1..]);
+        let header_bytes = b64::decode(h).ok_or(JwsError::Base64("header"))?;
+        let header = parse_header(header_bytes, limits)?;
+        let mut decoded = Vec::with_capacity(b64::decoded_len_bound(p.len()) + b64::decoded_len_bound(s.len()));
+        let payload_len = b64::decode_append(p, &mut decoded).ok_or(JwsError::Base64("payload"))?;
+        b64::decode_append(s, &mut decoded).ok_or(JwsError::Base64("signature"))?;
+        Ok(UnverifiedJws {
+            signing_input: &token[..last],
+            header,
+            decoded,
+            payload_len,
+        })
+    }
+
+    fn signature(&self) -> &[u8] {
+        &self.decoded[self.payload_len..]
     }
 
     /// The decoded header (untrusted until verified).
@@ -228,7 +380,7 @@ impl<'t> UnverifiedJws<'t> {
 
     /// The decoded payload (untrusted until verified).
     pub fn payload(&self) -> &[u8] {
-        &self.payload
+        &self.decoded[..self.payload_len]
     }
 
     /// Selects a key from `keys` (by `kid`, or the single compatible key) and verifies.
@@ -259,10 +411,12 @@ impl<'t> UnverifiedJws<'t> {
 
     #[inline]
     fn finish(self, key: &Jwk, alg: Algorithm) -> Result<Verified, JwsError> {
-        key.verify_raw(alg, self.signing_input.as_bytes(), &self.signature)?;
+        key.verify_raw(alg, self.signing_input.as_bytes(), self.signature())?;
+        let mut payload = self.decoded;
+        payload.truncate(self.payload_len);
         Ok(Verified {
             header: self.header,
-            payload: self.payload,
+            payload,
         })
     }
 }
@@ -303,33 +457,262 @@ pub fn sign(key: &Jwk, alg: Algorithm, extra: &Map<String, Value>, payload: &[u8
     if !crypto::backend_supports(alg) {
         return Err(JwsError::UnsupportedByBackend(alg));
     }
-    let mut header = Map::new();
-    header.insert("alg".into(), Value::String(alg.name().into()));
-    if let Some(kid) = key.kid() {
-        header.insert("kid".into(), Value::String(kid.into()));
-    }
     // Never produce what this library's own verifier refuses.
     if extra.contains_key("b64") {
         return Err(JwsError::B64);
     }
     if let Some(crit) = extra.get("crit") {
-        return Err(crit.as_array().and_then(|c| c.first()).and_then(Value::as_str).map_or(
-            JwsError::CritInvalid("not a non-empty array of strings"),
-            |n| JwsError::CritNotUnderstood(n.to_owned()),
-        ));
+        return Err(crit
+            .as_array()
+            .and_then(|c| c.first())
+            .and_then(Value::as_str)
+            .map_or(JwsError::CritInvalid("not a non-empty array of strings"), |n| {
+                JwsError::CritNotUnderstood(n.to_owned())
+            }));
     }
-    for (k, v) in extra {
-        if k != "alg" {
-            header.insert(k.clone(), v.clone());
+    let header_json = header_json(alg, key.kid(), extra).map_err(|_| JwsError::Malformed("header not serializable"))?;
+    // Room for the header, the payload and a signature up to RSA-4096, encoded.
+    let mut out = Vec::with_capacity((header_json.len() + payload.len()).div_ceil(3) * 4 + 2 + 700);
+    b64::append(&header_json, &mut out);
+    out.push(b'.');
+    b64::append(payload, &mut out);
+    let sig = key.sign_raw(alg, &out)?;
+    out.push(b'.');
+    b64::append(&sig, &mut out);
+    // Base64url and dots: ASCII.
+    String::from_utf8(out).map_err(|_| JwsError::Malformed("the encoded token is not ASCII"))
+}
+
+/// The header JSON [`sign`] writes, without building a map: `alg`; then `kid` — the
+/// key's, or `extra`'s in its place when both have one; then the other `extra` members
+/// in order. (The same bytes as serializing a `Map` built that way.)
+fn header_json(alg: Algorithm, kid: Option<&str>, extra: &Map<String, Value>) -> serde_json::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(64);
+    out.extend_from_slice(b"{\"alg\":");
+    serde_json::to_writer(&mut out, alg.name())?;
+    if let Some(kid) = kid {
+        out.extend_from_slice(b",\"kid\":");
+        match extra.get("kid") {
+            Some(v) => serde_json::to_writer(&mut out, v)?,
+            None => serde_json::to_writer(&mut out, kid)?,
         }
     }
-    let header_json = serde_json::to_vec(&header).map_err(|_| JwsError::Malformed("header not serializable"))?;
-    let mut out = String::with_capacity((header_json.len() + payload.len()) * 4 / 3 + 400);
-    b64::encode_into(&header_json, &mut out);
-    out.push('.');
-    b64::encode_into(payload, &mut out);
-    let sig = key.sign_raw(alg, out.as_bytes())?;
-    out.push('.');
-    b64::encode_into(&sig, &mut out);
+    for (k, v) in extra {
+        if k == "alg" || (k == "kid" && kid.is_some()) {
+            continue;
+        }
+        out.push(b',');
+        serde_json::to_writer(&mut out, k)?;
+        out.push(b':');
+        serde_json::to_writer(&mut out, v)?;
+    }
+    out.push(b'}');
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The header as `sign` wrote it before: a map serialized.
+    fn via_map(alg: Algorithm, kid: Option<&str>, extra: &Map<String, Value>) -> Vec<u8> {
+        let mut header = Map::new();
+        header.insert("alg".into(), Value::String(alg.name().into()));
+        if let Some(kid) = kid {
+            header.insert("kid".into(), Value::String(kid.into()));
+        }
+        for (k, v) in extra {
+            if k != "alg" {
+                header.insert(k.clone(), v.clone());
+            }
+        }
+        serde_json::to_vec(&header).unwrap()
+    }
+
+    #[test]
+    fn header_fast_path_agrees_with_the_full_parse() {
+        let limits = Limits::default().max_depth(4);
+        let many: String = (0..20).map(|i| format!(",\"m{i}\":{i}")).collect();
+        let mut cases: Vec<Vec<u8>> = [
+            r#"{"alg":"ES256"}"#,
+            r#"{"alg":"ES256","kid":"k1","typ":"JWT"}"#,
+            r#" { "typ" : "JWT" , "kid" : "a b" , "alg" : "EdDSA" } "#,
+            r#"{"typ":"J\u0057T","kid":"k\u0031","alg":"E\u0053256"}"#,
+            r#"{"alg":"ES256","alg":"ES256"}"#,
+            r#"{"alg":"ES256","\u0061lg":"RS256"}"#,
+            r#"{"alg":"ES256","kid":"a","kid":"a"}"#,
+            r#"{"alg":"ES256","x":1,"x":1}"#,
+            r#"{"alg":"ES256","x":{"a":1,"a":2}}"#,
+            r#"{"alg":"ES256","x":[{"a":1,"\u0061":2}]}"#,
+            r#"{"alg":"ES256","x":[[[1]]]}"#,
+            r#"{"alg":"ES256","x":[[[[1]]]]}"#,
+            r#"{"alg":"ES256","x":{"y":{"z":{}}}}"#,
+            r#"{"alg":"ES256","x":{"y":{"z":{"w":1}}}}"#,
+            r#"{"alg":"none"}"#,
+            r#"{"alg":"XX"}"#,
+            r#"{"alg":5}"#,
+            r#"{"alg":null}"#,
+            r#"{}"#,
+            r#"{"kid":"k"}"#,
+            r#"{"alg":"ES256","b64":false}"#,
+            r#"{"alg":"ES256","crit":["exp"],"exp":1}"#,
+            r#"{"alg":"ES256","crit":[]}"#,
+            r#"{"alg":"ES256","crit":["kid"],"kid":"k"}"#,
+            r#"{"alg":"ES256","kid":1}"#,
+            r#"{"alg":"ES256","typ":1}"#,
+            r#"{"alg":"ES256","typ":null}"#,
+            r#"{"alg":"ES256","jwk":{"kty":"EC","crv":"P-256","x":"AA"},"x5c":["a","b"]}"#,
+            r#"{"alg":"ES256","n":1e400}"#,
+            r#"{"alg":"ES256","n":-0.5e-3,"t":true,"f":false,"z":null}"#,
+            r#"[1]"#,
+            r#""alg""#,
+            r#"{"alg":"ES256"} x"#,
+            r#"{"alg":"ES256""#,
+            r#"{"alg":"ES256",}"#,
+            "",
+        ]
+        .iter()
+        .map(|c| c.as_bytes().to_vec())
+        .collect();
+        cases.push(format!(r#"{{"alg":"ES256"{many}}}"#).into_bytes());
+        cases.push(format!(r#"{{"alg":"ES256","kid":"{}"}}"#, "k".repeat(256)).into_bytes());
+        cases.push(format!(r#"{{"alg":"ES256","kid":"{}"}}"#, "k".repeat(257)).into_bytes());
+        cases.push(b"{\"alg\":\"ES256\",\"x\":\"\xff\"}".to_vec());
+        cases.push(b"{\"alg\":\"ES256\"}\xff".to_vec());
+        for depth in [0, 1, 2] {
+            let limits = Limits::default().max_depth(depth);
+            for c in [&br#"{"alg":"ES256"}"#[..], br#"{"alg":"ES256","x":[]}"#] {
+                let (fast, full) = (
+                    parse_header(c.to_vec(), &limits),
+                    parse_header_full(c.to_vec(), &limits),
+                );
+                assert_eq!(
+                    fast.map(Header::into_members),
+                    full.map(Header::into_members),
+                    "depth {depth}"
+                );
+            }
+        }
+        for c in cases {
+            let shown = String::from_utf8_lossy(&c).into_owned();
+            match (parse_header(c.clone(), &limits), parse_header_full(c.clone(), &limits)) {
+                (Ok(fast), Ok(full)) => {
+                    assert_eq!(fast.alg(), full.alg(), "{shown}");
+                    assert_eq!(fast.kid(), full.kid(), "{shown}");
+                    assert_eq!(fast.typ(), full.typ(), "{shown}");
+                    assert_eq!(fast.members(), full.members(), "{shown}");
+                    assert_eq!(fast, full, "{shown}");
+                    assert_eq!(format!("{fast:?}"), format!("{full:?}"));
+                    let fast2 = parse_header(c.clone(), &limits).unwrap();
+                    assert_eq!(fast2.clone().into_members(), full.into_members(), "{shown}");
+                }
+                (Err(fast), Err(full)) => assert_eq!(fast, full, "{shown}"),
+                (fast, full) => panic!("{shown}: fast {fast:?}, full {full:?}"),
+            }
+        }
+        // A plain header takes the fast path: no map until asked for.
+        let plain = parse_header(br#"{"alg":"ES256","kid":"k1","typ":"JWT"}"#.to_vec(), &limits).unwrap();
+        assert!(plain.members.get().is_none());
+        assert_eq!((plain.kid(), plain.typ()), (Some("k1"), Some("JWT")));
+        assert_eq!(plain.members().len(), 3);
+    }
+
+    /// `UnverifiedJws::parse` as it was written first: `splitn`, then each segment.
+    /// Header members, payload, signature.
+    type Parsed = (Map<String, Value>, Vec<u8>, Vec<u8>);
+
+    fn parse_reference(token: &str, limits: &Limits) -> Result<Parsed, JwsError> {
+        if token.len() > limits.max_token_bytes {
+            return Err(JwsError::TooLarge {
+                len: token.len(),
+                limit: limits.max_token_bytes,
+            });
+        }
+        if token.starts_with('{') {
+            return Err(JwsError::Malformed(
+                "the JWS JSON serialization is not accepted; send the compact form",
+            ));
+        }
+        let mut parts = token.splitn(4, '.');
+        let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+            return Err(SEGMENTS);
+        };
+        let header = parse_header_full(b64::decode(h).ok_or(JwsError::Base64("header"))?, limits)?;
+        let payload = b64::decode(p).ok_or(JwsError::Base64("payload"))?;
+        let signature = b64::decode(s).ok_or(JwsError::Base64("signature"))?;
+        Ok((header.into_members(), payload, signature))
+    }
+
+    #[test]
+    fn parse_agrees_with_the_reference() {
+        let h = b64::encode(br#"{"alg":"HS256","kid":"k"}"#);
+        let bad_h = b64::encode(br#"{"alg":"HS256","alg":"HS256"}"#);
+        let p = b64::encode(br#"{"iss":"x"}"#);
+        let sig = b64::encode(&[7u8; 32]);
+        let long_sig = b64::encode(&[7u8; 600]);
+        let tokens = [
+            String::new(),
+            ".".into(),
+            "..".into(),
+            "...".into(),
+            "{}".into(),
+            format!("{h}.{p}.{sig}"),
+            format!("{h}.{p}.{long_sig}"),
+            format!("{h}.{p}."),
+            format!("{h}..{sig}"),
+            format!("{h}.{p}"),
+            format!("{h}.{p}.{sig}."),
+            format!("{h}.{p}.{sig}.{sig}"),
+            format!("{h}.{p}.{sig}.x"),
+            format!("{h}.p.y.{sig}"),
+            format!("{h}.{p}.{sig}="),
+            format!("{h}.{p}=.{sig}"),
+            format!("{h}x.{p}.{sig}"),
+            format!("{bad_h}.{p}.{sig}"),
+            format!("{bad_h}.{p}.{sig}.x"),
+            format!("{bad_h}.{p}x.{sig}"),
+            format!("{h}.{p}x.{sig}"),
+            format!("{h}.{p}.{sig}x"),
+            format!("{h}.{p} .{sig}"),
+            format!("{h}.{p}.{sig}{}", "A".repeat(20_000)),
+        ];
+        let limits = Limits::default();
+        for t in &tokens {
+            let ours = UnverifiedJws::parse(t, &limits).map(|j| {
+                (
+                    j.header().members().clone(),
+                    j.payload().to_vec(),
+                    j.signature().to_vec(),
+                )
+            });
+            assert_eq!(ours, parse_reference(t, &limits), "{t:?}");
+            if let Ok(j) = UnverifiedJws::parse(t, &limits) {
+                assert_eq!(j.signing_input, &t[..t.rfind('.').unwrap()]);
+            }
+        }
+    }
+
+    #[test]
+    fn header_json_is_the_serialized_map() {
+        let extras = [
+            serde_json::json!({}),
+            serde_json::json!({"typ": "JWT"}),
+            serde_json::json!({"typ": "JWT", "alg": "none", "x": [1, {"y": "\u{e9}\\\""}]}),
+            serde_json::json!({"cty": "a", "kid": "from-extra", "typ": "b"}),
+            serde_json::json!({"kid": 7}),
+            serde_json::json!({"\u{1}odd\"name": null, "n": 1.5}),
+        ];
+        for extra in extras {
+            let extra = extra.as_object().unwrap();
+            for kid in [None, Some("k1"), Some("quote\"and\\slash\u{7f}\u{2028}")] {
+                for alg in [Algorithm::ES256, Algorithm::EdDSA, Algorithm::HS512] {
+                    assert_eq!(
+                        header_json(alg, kid, extra).unwrap(),
+                        via_map(alg, kid, extra),
+                        "{alg} {kid:?} {extra:?}"
+                    );
+                }
+            }
+        }
+    }
 }

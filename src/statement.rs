@@ -191,31 +191,6 @@ impl StatementBuilder {
         self
     }
 
-    /// The claims as they will be signed (without `jti`, which is random per signature).
-    fn build_claims(&self) -> Result<Map<String, Value>, JwsError> {
-        if self.issuer.is_empty() {
-            return Err(JwsError::Key(KeyError::Malformed(
-                "a software statement needs a non-empty issuer".into(),
-            )));
-        }
-        let now = self.now.unwrap_or_else(|| SystemClock.now());
-        let mut out = Map::with_capacity(self.claims.len() + 5);
-        out.insert("iss".into(), Value::String(self.issuer.clone()));
-        for (k, v) in &self.claims {
-            if !matches!(k.as_str(), "iss" | "iat" | "exp" | "jti" | "aud") {
-                out.insert(k.clone(), v.clone());
-            }
-        }
-        if let Some(aud) = &self.audience {
-            out.insert("aud".into(), aud.clone());
-        }
-        out.insert("iat".into(), now.into());
-        if let Some(ttl) = self.ttl {
-            out.insert("exp".into(), now.saturating_add(ttl).into());
-        }
-        Ok(out)
-    }
-
     /// Signs the statement: header `alg` (and `kid` from the key, `typ` when set); claims
     /// `iss`, the given claims, `aud`, `iat`, `exp` (with a TTL) and a random 128-bit `jti`.
     pub fn sign(&self, key: &Jwk) -> Result<String, JwsError> {
@@ -225,17 +200,125 @@ impl StatementBuilder {
             .ok_or(JwsError::Key(KeyError::Malformed(
                 "this key allows several algorithms: choose one with .algorithm()".into(),
             )))?;
-        let mut claims = self.build_claims()?;
+        if self.issuer.is_empty() {
+            return Err(JwsError::Key(KeyError::Malformed(
+                "a software statement needs a non-empty issuer".into(),
+            )));
+        }
+        let now = self.now.unwrap_or_else(|| SystemClock.now());
         let mut jti = [0u8; 16];
         crate::crypto::fill_random(&mut jti)
             .map_err(|_| JwsError::Key(KeyError::Generation("no randomness for jti".into())))?;
-        claims.insert("jti".into(), Value::String(crate::b64::encode(&jti)));
+        let jti = crate::b64::encode(&jti);
         let mut header = Map::new();
         if let Some(typ) = &self.typ {
             header.insert("typ".into(), Value::String(typ.clone()));
         }
+        let claims = SignedClaims {
+            builder: self,
+            now,
+            jti: &jti,
+        };
         let payload = serde_json::to_vec(&claims).map_err(|_| JwsError::Malformed("claims not serializable"))?;
         jws::sign(key, alg, &header, &payload)
+    }
+}
+
+/// The claims [`StatementBuilder::sign`] signs, serialized straight from the builder (no
+/// copy of its claims): `iss`; the builder's claims except the registered ones it sets
+/// itself (`iss`, `iat`, `exp`, `jti`, `aud`), in order; `aud`; `iat`; `exp` (with a
+/// TTL); `jti`.
+struct SignedClaims<'a> {
+    builder: &'a StatementBuilder,
+    now: u64,
+    jti: &'a str,
+}
+
+impl serde::Serialize for SignedClaims<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let b = self.builder;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("iss", &b.issuer)?;
+        for (k, v) in &b.claims {
+            if !matches!(k.as_str(), "iss" | "iat" | "exp" | "jti" | "aud") {
+                m.serialize_entry(k, v)?;
+            }
+        }
+        if let Some(aud) = &b.audience {
+            m.serialize_entry("aud", aud)?;
+        }
+        m.serialize_entry("iat", &self.now)?;
+        if let Some(ttl) = b.ttl {
+            m.serialize_entry("exp", &self.now.saturating_add(ttl))?;
+        }
+        m.serialize_entry("jti", self.jti)?;
+        m.end()
+    }
+}
+
+#[cfg(test)]
+mod signed_claims_tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The claims as `sign` first built them: a map, then serialized.
+    fn via_map(b: &StatementBuilder, now: u64, jti: &str) -> Vec<u8> {
+        let mut out = Map::with_capacity(b.claims.len() + 5);
+        out.insert("iss".into(), Value::String(b.issuer.clone()));
+        for (k, v) in &b.claims {
+            if !matches!(k.as_str(), "iss" | "iat" | "exp" | "jti" | "aud") {
+                out.insert(k.clone(), v.clone());
+            }
+        }
+        if let Some(aud) = &b.audience {
+            out.insert("aud".into(), aud.clone());
+        }
+        out.insert("iat".into(), now.into());
+        if let Some(ttl) = b.ttl {
+            out.insert("exp".into(), now.saturating_add(ttl).into());
+        }
+        out.insert("jti".into(), Value::String(jti.into()));
+        serde_json::to_vec(&out).unwrap()
+    }
+
+    #[test]
+    fn signed_claims_serialize_as_the_map() {
+        let claims = json!({
+            "software_id": "s\"1\u{e9}",
+            "iss": "ignored",
+            "redirect_uris": ["https://a.example/cb"],
+            "jti": "ignored",
+            "nested": {"b": [1, 2.5, null, true], "a": {}},
+            "aud": "ignored",
+            "exp": 1,
+            "iat": 2,
+            "client_name#ja-Jpan-JP": "\u{30af}"
+        });
+        let claims = claims.as_object().unwrap().clone();
+        let builders = [
+            StatementBuilder::new("https://p.example"),
+            StatementBuilder::new("https://p.example").claims(claims.clone()),
+            StatementBuilder::new("https://p.example")
+                .claims(claims.clone())
+                .ttl(u64::MAX)
+                .audience(json!(["x", "y"])),
+            StatementBuilder::new("i").claims(claims).ttl(60).audience("z"),
+        ];
+        for b in &builders {
+            for now in [0, 1_767_225_600, u64::MAX] {
+                let view = SignedClaims {
+                    builder: b,
+                    now,
+                    jti: "j\"ti",
+                };
+                assert_eq!(
+                    serde_json::to_vec(&view).unwrap(),
+                    via_map(b, now, "j\"ti"),
+                    "{b:?} {now}"
+                );
+            }
+        }
     }
 }
 
@@ -428,10 +511,11 @@ impl VerifierBuilder {
 }
 
 /// A statement parsed and attributed to a trusted issuer, waiting for its keys.
-struct Pending<'t> {
+struct Pending<'t, 'v> {
     jws: UnverifiedJws<'t>,
     claims: Map<String, Value>,
     issuer: String,
+    policy: &'v IssuerPolicy,
 }
 
 impl Verifier {
@@ -466,16 +550,18 @@ impl Verifier {
     /// cached). Use [`verify_async`](Self::verify_async) when keys may need fetching.
     pub fn verify(&self, token: &str) -> Result<VerifiedStatement, StatementError> {
         let pending = self.parse(token)?;
-        let policy = &self.issuers[&pending.issuer];
-        let keys = match &policy.keys {
-            KeySource::Jwks(set) => set.clone(),
+        let policy = pending.policy;
+        match &policy.keys {
+            KeySource::Jwks(set) => self.finish(pending, set),
             #[cfg(feature = "remote")]
-            KeySource::Remote(remote) => remote.cached().ok_or_else(|| StatementError::KeysUnavailable {
-                issuer: pending.issuer.clone(),
-                reason: "not fetched yet".into(),
-            })?,
-        };
-        self.finish(pending, policy, &keys)
+            KeySource::Remote(remote) => {
+                let keys = remote.cached().ok_or_else(|| StatementError::KeysUnavailable {
+                    issuer: pending.issuer.clone(),
+                    reason: "not fetched yet".into(),
+                })?;
+                self.finish(pending, &keys)
+            }
+        }
     }
 
     /// Verifies a statement, fetching the issuer's `jwks_uri` when needed (refetching
@@ -483,9 +569,9 @@ impl Verifier {
     #[cfg(feature = "remote")]
     pub async fn verify_async(&self, token: &str) -> Result<VerifiedStatement, StatementError> {
         let pending = self.parse(token)?;
-        let policy = &self.issuers[&pending.issuer];
+        let policy = pending.policy;
         let keys = match &policy.keys {
-            KeySource::Jwks(set) => set.clone(),
+            KeySource::Jwks(set) => return self.finish(pending, set),
             KeySource::Remote(remote) => {
                 let fetched = match pending.jws.header().kid() {
                     Some(kid) => remote.keys_for_kid(kid).await,
@@ -497,10 +583,10 @@ impl Verifier {
                 })?
             }
         };
-        self.finish(pending, policy, &keys)
+        self.finish(pending, &keys)
     }
 
-    fn parse<'t>(&self, token: &'t str) -> Result<Pending<'t>, StatementError> {
+    fn parse<'t>(&self, token: &'t str) -> Result<Pending<'t, '_>, StatementError> {
         let jws = UnverifiedJws::parse(token, &self.limits)?;
         let claims = jws::parse_json_object(jws.payload(), &self.limits, "claims").map_err(StatementError::Claims)?;
         let issuer = match claims.get("iss") {
@@ -508,19 +594,24 @@ impl Verifier {
             Some(Value::String(s)) => s.clone(),
             Some(_) => return Err(StatementError::InvalidIssuer),
         };
-        if !self.issuers.contains_key(&issuer) {
+        let Some(policy) = self.issuers.get(&issuer) else {
             return Err(StatementError::UntrustedIssuer(issuer));
-        }
-        Ok(Pending { jws, claims, issuer })
+        };
+        Ok(Pending {
+            jws,
+            claims,
+            issuer,
+            policy,
+        })
     }
 
-    fn finish(
-        &self,
-        pending: Pending<'_>,
-        policy: &IssuerPolicy,
-        keys: &JwkSet,
-    ) -> Result<VerifiedStatement, StatementError> {
-        let Pending { jws, claims, issuer } = pending;
+    fn finish(&self, pending: Pending<'_, '_>, keys: &JwkSet) -> Result<VerifiedStatement, StatementError> {
+        let Pending {
+            jws,
+            claims,
+            issuer,
+            policy,
+        } = pending;
         let allowed = policy.algorithms.unwrap_or(AlgorithmSet::ALL);
         let verified = jws.verify(keys, allowed)?;
         let (header, _) = verified.into_parts();

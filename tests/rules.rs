@@ -221,7 +221,10 @@ fn rule_4_1_none_is_rejected() {
     assert!(serde_json::from_value::<Algorithm>(json!("none")).is_err());
     // …no key can be marked with it…
     let r = Jwk::from_value(&oct(&[7; 32], json!({"alg": "none"})));
-    assert!(matches!(&r, Err(KeyError::UnsupportedAlgorithm(a)) if a == "none"), "{r:?}");
+    assert!(
+        matches!(&r, Err(KeyError::UnsupportedAlgorithm(a)) if a == "none"),
+        "{r:?}"
+    );
     // …and a caller's header cannot smuggle it into a signed token.
     let mut extra = Map::new();
     extra.insert("alg".into(), "none".into());

@@ -605,7 +605,10 @@ fn check_jwk_set(src: &str, v: &Value, t: &mut Tally) {
             assert_eq!(lenient.keys().len(), 1, "{id}");
             assert_eq!(lenient.skipped().len(), 1, "{id}");
             assert_eq!(lenient.skipped()[0].position, 0, "{id}");
-            assert!(matches!(lenient.skipped()[0].reason, KeyError::UnsupportedAlgorithm(_)), "{id}");
+            assert!(
+                matches!(lenient.skipped()[0].reason, KeyError::UnsupportedAlgorithm(_)),
+                "{id}"
+            );
             let hmac = &lenient.keys()[0];
             assert_eq!(hmac.key_type(), KeyType::Oct { len: 64 }, "{id}");
             assert_eq!(hmac.to_public().unwrap_err(), KeyError::SecretNotPublishable, "{id}");
