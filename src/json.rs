@@ -1,6 +1,15 @@
-//! Strict JSON reading for JOSE objects: duplicate member names are an error
-//! (RFC 7515 §5.2 allows a parser to reject them; this crate always does) and
-//! nesting deeper than a configured cap is refused before it can exhaust the stack.
+//! Strict JSON reading, used for JOSE headers and claims, JWKs, trust files and
+//! registration requests: duplicate member names are an error at any depth (RFC 7515
+//! §5.2 allows a parser to reject them; this crate always does, where plain serde_json
+//! would silently keep the last one) and nesting deeper than a cap is refused before it
+//! can exhaust the stack.
+//!
+//! ```
+//! use software_statement::json::{parse_object, JsonError};
+//! assert_eq!(parse_object(br#"{"a":1,"a":2}"#, 32), Err(JsonError::Duplicate("a".into())));
+//! assert_eq!(parse_object(b"{\n  \"a\": }", 32), Err(JsonError::Syntax { line: 2, column: 8 }));
+//! assert_eq!(parse_object(br#"{"a":{"b":1}}"#, 32).unwrap()["a"]["b"], 1);
+//! ```
 
 use core::fmt;
 use std::borrow::Cow;
@@ -10,21 +19,51 @@ use serde_json::map::Entry;
 use serde_json::{Map, Value};
 
 /// Why a JSON text was refused.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum JsonError {
-    /// Not JSON, or trailing data.
-    Syntax,
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum JsonError {
+    /// Not JSON (or not UTF-8), or data after the value. `line` and `column` are
+    /// 1-based; `line` 0 means the input ended before any value (it is empty).
+    #[error("{}", describe_syntax(*line, *column))]
+    Syntax {
+        /// Line of the problem.
+        line: usize,
+        /// Column of the problem.
+        column: usize,
+    },
     /// The top-level value is not an object.
+    #[error("expected a JSON object")]
     NotObject,
     /// A member name appears twice in one object.
+    #[error("member {0:?} appears twice")]
     Duplicate(String),
     /// Nesting deeper than the cap.
+    #[error("nested too deeply")]
     TooDeep,
+}
+
+fn describe_syntax(line: usize, column: usize) -> String {
+    if line == 0 {
+        "empty input: expected a JSON object".into()
+    } else {
+        format!("invalid JSON at line {line}, column {column}")
+    }
+}
+
+fn syntax(e: &serde_json::Error, input: &[u8]) -> JsonError {
+    if e.is_eof() && input.iter().all(u8::is_ascii_whitespace) {
+        JsonError::Syntax { line: 0, column: 0 }
+    } else {
+        JsonError::Syntax {
+            line: e.line(),
+            column: e.column(),
+        }
+    }
 }
 
 /// Parses `bytes` as one JSON object, rejecting duplicate member names at any depth and
 /// nesting deeper than `max_depth` (the top-level object is depth 1).
-pub(crate) fn parse_object(bytes: &[u8], max_depth: usize) -> Result<Map<String, Value>, JsonError> {
+pub fn parse_object(bytes: &[u8], max_depth: usize) -> Result<Map<String, Value>, JsonError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let mut failure = None;
     let value = StrictSeed {
@@ -35,9 +74,9 @@ pub(crate) fn parse_object(bytes: &[u8], max_depth: usize) -> Result<Map<String,
     .deserialize(&mut de);
     let value = match value {
         Ok(v) => v,
-        Err(_) => return Err(failure.unwrap_or(JsonError::Syntax)),
+        Err(e) => return Err(failure.unwrap_or_else(|| syntax(&e, bytes))),
     };
-    de.end().map_err(|_| JsonError::Syntax)?;
+    de.end().map_err(|e| syntax(&e, bytes))?;
     match value {
         Value::Object(map) => Ok(map),
         _ => Err(JsonError::NotObject),
@@ -374,8 +413,16 @@ mod tests {
     #[test]
     fn shapes() {
         assert_eq!(parse_object(b"[1]", 32), Err(JsonError::NotObject));
-        assert_eq!(parse_object(b"{} x", 32), Err(JsonError::Syntax));
-        assert_eq!(parse_object(b"{\"a\":1", 32), Err(JsonError::Syntax));
+        assert_eq!(parse_object(b"{} x", 32), Err(JsonError::Syntax { line: 1, column: 4 }));
+        assert!(matches!(
+            parse_object(b"{\"a\":1", 32),
+            Err(JsonError::Syntax { line: 1, .. })
+        ));
+        assert_eq!(
+            parse_object(b"  \n ", 32),
+            Err(JsonError::Syntax { line: 0, column: 0 })
+        );
+        assert_eq!(parse_object(b"\xff", 32), Err(JsonError::Syntax { line: 1, column: 1 }));
         let m = parse_object(br#"{"z":1,"a":{"k":[1,2.5,"s",null,true]}}"#, 32).unwrap();
         assert_eq!(m.keys().collect::<Vec<_>>(), ["z", "a"]);
     }

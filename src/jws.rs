@@ -183,7 +183,7 @@ fn json_err(e: JsonError, part: &'static str) -> JwsError {
     match e {
         JsonError::Duplicate(name) => JwsError::DuplicateMember { name, part },
         JsonError::TooDeep => JwsError::TooDeep(part),
-        JsonError::Syntax | JsonError::NotObject => JwsError::NotJsonObject(part),
+        JsonError::Syntax { .. } | JsonError::NotObject => JwsError::NotJsonObject(part),
     }
 }
 

@@ -51,7 +51,7 @@ pub mod clock;
 pub mod crypto;
 mod der_keys;
 pub mod error;
-mod json;
+pub mod json;
 pub mod jwa;
 pub mod jwk;
 pub mod jws;

@@ -132,16 +132,7 @@ impl TrustFile {
             issuer: issuer.map(str::to_owned),
             message,
         };
-        let root = crate::json::parse_object_str(text, 32).map_err(|e| {
-            err(
-                None,
-                match e {
-                    crate::json::JsonError::Duplicate(n) => format!("member {n:?} appears twice"),
-                    crate::json::JsonError::TooDeep => "nested too deeply".into(),
-                    _ => "not a JSON object: check the syntax".into(),
-                },
-            )
-        })?;
+        let root = crate::json::parse_object_str(text, 32).map_err(|e| err(None, format!("{e}")))?;
         for k in root.keys() {
             if !TOP_LEVEL.contains(&k.as_str()) {
                 return Err(err(

@@ -207,11 +207,6 @@ fn load_trust(path: &Path, now: Option<u64>) -> Result<TrustFile, Failure> {
     if let Some(now) = now {
         options = options.clock(Arc::new(FixedClock::new(now)));
     }
-    // The library's message for a syntax error says "check the syntax"; say where.
-    let bytes = io::read_file(path, "the trust file")?;
-    if let Err(why) = io::parse_object(&bytes) {
-        return Err(config(format!("{}: not a valid JSON object: {why}", path.display())));
-    }
     TrustFile::load(path, Some(options)).map_err(|e| config(e.to_string()))
 }
 

@@ -5,12 +5,10 @@
 //!   `{"error": ..., "error_description": ...}`, and stderr may hold a hint for people;
 //! - exit 2: usage or configuration error; a message on stderr, nothing on stdout.
 
-use std::fmt::Write as _;
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
 /// Why a command did not succeed.
@@ -119,108 +117,11 @@ pub fn input_name(path: Option<&PathBuf>) -> String {
     }
 }
 
-/// Parses a JSON object strictly: a member name that appears twice is an error (serde_json
-/// alone would silently keep the last one). The message says where the problem is.
+/// Parses a JSON object strictly (the library's reader: a member name that appears twice
+/// is an error, where serde_json alone would silently keep the last one). The message says
+/// where the problem is.
 pub fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, String> {
-    let text = std::str::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_owned())?;
-    let mut de = serde_json::Deserializer::from_str(text);
-    let StrictValue(value) = StrictValue::deserialize(&mut de).map_err(|e| describe_json_error(&e))?;
-    de.end().map_err(|e| describe_json_error(&e))?;
-    match value {
-        Value::Object(map) => Ok(map),
-        other => Err(format!("expected a JSON object, found {}", kind(&other))),
-    }
-}
-
-fn describe_json_error(e: &serde_json::Error) -> String {
-    let mut s = e.to_string();
-    if e.is_eof() && e.line() <= 1 && e.column() == 0 {
-        s = "empty input, expected a JSON object".into();
-    } else if !s.contains(" line ") {
-        let _ = write!(s, " at line {} column {}", e.line(), e.column());
-    }
-    s
-}
-
-/// "a string", "an array", … for messages.
-pub fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
-/// A JSON value read with duplicate member names refused.
-struct StrictValue(Value);
-
-impl<'de> Deserialize<'de> for StrictValue {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(StrictVisitor).map(StrictValue)
-    }
-}
-
-struct StrictVisitor;
-
-impl<'de> Visitor<'de> for StrictVisitor {
-    type Value = Value;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a JSON value")
-    }
-
-    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
-    }
-
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
-        serde_json::Number::from_f64(v)
-            .map(Value::Number)
-            .ok_or_else(|| E::custom("number out of range"))
-    }
-
-    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_owned()))
-    }
-
-    fn visit_string<E>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
-    }
-
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut out = Vec::new();
-        while let Some(StrictValue(v)) = seq.next_element()? {
-            out.push(v);
-        }
-        Ok(Value::Array(out))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut out = Map::new();
-        while let Some(key) = map.next_key::<String>()? {
-            if out.contains_key(&key) {
-                return Err(de::Error::custom(format!("member {key:?} appears twice")));
-            }
-            let StrictValue(v) = map.next_value()?;
-            out.insert(key, v);
-        }
-        Ok(Value::Object(out))
-    }
+    software_statement::json::parse_object(bytes, 64).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
@@ -234,7 +135,7 @@ mod tests {
             .unwrap_err()
             .contains("\"a\" appears twice"));
         assert!(parse_object(br#"{"x":{"a":1,"a":2}}"#).is_err());
-        assert!(parse_object(b"[1]").unwrap_err().contains("an array"));
+        assert!(parse_object(b"[1]").unwrap_err().contains("expected a JSON object"));
         assert!(parse_object(b"{} {}").is_err());
         assert!(parse_object(b"").unwrap_err().contains("empty"));
         assert!(parse_object(b"\xff").is_err());
