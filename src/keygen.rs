@@ -58,3 +58,47 @@ impl Jwk {
         key.with_alg(alg)?.with_kid(&kid)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jwk::KeyType;
+
+    #[test]
+    fn every_key_type_is_generated_with_kid_and_alg() {
+        for alg in Algorithm::ALL {
+            let result = Jwk::generate(alg);
+            let supported =
+                crypto::backend_supports(alg) && (cfg!(feature = "aws-lc-rs") || !alg.key_family().eq(&KeyFamily::Rsa));
+            match result {
+                Ok(key) => {
+                    assert!(supported, "{alg}");
+                    assert!(key.is_private());
+                    assert_eq!(key.alg(), Some(alg));
+                    assert_eq!(key.kid(), Some(key.thumbprint().as_str()));
+                    if alg.is_hmac() {
+                        assert_eq!(key.key_type(), KeyType::Oct { len: alg.hash_len() });
+                    }
+                }
+                Err(KeyError::UnsupportedByBackend(what)) => assert!(!supported, "{alg}: {what}"),
+                Err(e) => panic!("{alg}: {e}"),
+            }
+        }
+    }
+
+    #[test]
+    fn rsa_sizes() {
+        assert!(matches!(
+            Jwk::generate_rsa(Algorithm::RS256, 1024),
+            Err(KeyError::Generation(_) | KeyError::UnsupportedByBackend(_))
+        ));
+        if cfg!(feature = "aws-lc-rs") {
+            let key = Jwk::generate_rsa(Algorithm::PS384, 3072).unwrap();
+            assert_eq!(key.key_type(), KeyType::Rsa { bits: 3072 });
+        } else {
+            let e = Jwk::generate_rsa(Algorithm::RS256, 2048).unwrap_err();
+            assert_eq!(e, KeyError::UnsupportedByBackend("RSA key generation".into()));
+            assert!(e.to_string().contains("unsupported with the ring backend"), "{e}");
+        }
+    }
+}
