@@ -83,7 +83,7 @@ pub enum JwsError {
     #[error("the {0} segment is not canonical base64url (no padding, no whitespace, no stray bits)")]
     Base64(&'static str),
     /// The header or payload is not a UTF-8 JSON object.
-    #[error("the {0} is not a UTF-8 JSON object")]
+    #[error("the {0} must be a UTF-8 JSON object")]
     NotJsonObject(&'static str),
     /// A member name appears twice in the header or claims.
     #[error("duplicate member {name:?} in the {part}")]

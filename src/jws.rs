@@ -716,3 +716,34 @@ mod tests {
         }
     }
 }
+
+/// Decodes a compact JWS for display, **without verifying it**: the size cap, the three
+/// segments, canonical base64url and a header that is a JSON object without duplicate
+/// members are required, but not a known `alg`, nor the `crit`, `b64` and `kid` rules, so
+/// that an operator can look at a token the verifier refuses (`alg: none`, say). Returns
+/// the header's members and the payload bytes. Nothing returned may be trusted.
+///
+/// ```
+/// use software_statement::jws::{decode_unverified, Limits};
+/// let (header, payload) = decode_unverified("eyJhbGciOiJub25lIn0.e30.", &Limits::default())?;
+/// assert_eq!(header["alg"], "none");
+/// assert_eq!(payload, b"{}");
+/// # Ok::<(), software_statement::JwsError>(())
+/// ```
+pub fn decode_unverified(token: &str, limits: &Limits) -> Result<(Map<String, Value>, Vec<u8>), JwsError> {
+    if token.len() > limits.max_token_bytes {
+        return Err(JwsError::TooLarge {
+            len: token.len(),
+            limit: limits.max_token_bytes,
+        });
+    }
+    let mut parts = token.split('.');
+    let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+        return Err(SEGMENTS);
+    };
+    let header = b64::decode(h).ok_or(JwsError::Base64("header"))?;
+    let header = parse_json_object(&header, limits, "header")?;
+    let payload = b64::decode(p).ok_or(JwsError::Base64("payload"))?;
+    b64::decode(s).ok_or(JwsError::Base64("signature"))?;
+    Ok((header, payload))
+}

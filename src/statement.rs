@@ -29,7 +29,7 @@ pub const INVALID_SOFTWARE_STATEMENT: &str = "invalid_software_statement";
 #[non_exhaustive]
 pub enum StatementError {
     /// The issuer is not in the trust policy.
-    #[error("the software statement's issuer {0:?} is not trusted by this server")]
+    #[error("the software statement's issuer {:?} is not trusted by this server", shorten(.0))]
     UntrustedIssuer(String),
     /// The JWS layer refused the token (syntax, algorithm, key, signature).
     #[error("software statement: {0}")]
@@ -79,14 +79,28 @@ pub enum StatementError {
         expected: String,
     },
     /// The issuer's keys could not be obtained (fetch failed, or not loaded yet on the
-    /// synchronous path).
-    #[error("the keys of issuer {issuer:?} are unavailable: {reason}")]
+    /// synchronous path). The description shown to registrants names the issuer only;
+    /// `reason` (network details) is for the operator's logs.
+    #[error("the keys of issuer {issuer:?} are unavailable right now")]
     KeysUnavailable {
         /// The issuer.
         issuer: String,
-        /// Why (safe to show).
+        /// Why, for the operator (host names, connection errors).
         reason: String,
     },
+}
+
+/// An attacker-chosen value, cut to a length fit for an error description.
+fn shorten(s: &str) -> std::borrow::Cow<'_, str> {
+    const MAX: usize = 200;
+    if s.len() <= MAX {
+        return s.into();
+    }
+    let mut end = MAX;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &s[..end]).into()
 }
 
 impl StatementError {

@@ -9,7 +9,7 @@ use software_statement::clock::FixedClock;
 use software_statement::error::{JwsError, KeyError};
 use software_statement::jwa::{Algorithm, AlgorithmSet};
 use software_statement::jwk::{Jwk, JwkSet};
-use software_statement::jws::{Limits, UnverifiedJws};
+use software_statement::jws::{decode_unverified, Limits, UnverifiedJws};
 use software_statement::registrar::{parse_request, Registrar};
 use software_statement::registration::{ErrorCode, RegistrationError};
 use software_statement::statement::{KeySource, StatementBuilder, StatementError, Verifier};
@@ -193,7 +193,7 @@ pub fn sign(o: &SignOptions<'_>) -> Outcome {
     }
     let token = builder
         .sign(&key)
-        .map_err(|e| config(format!("cannot sign with {key_name}: {}", describe_jws(&e))))?;
+        .map_err(|e| config(format!("cannot sign with {key_name}: {}", e)))?;
     io::print_line(&token);
     Ok(())
 }
@@ -208,6 +208,28 @@ fn load_trust(path: &Path, now: Option<u64>) -> Result<TrustFile, Failure> {
         options = options.clock(Arc::new(FixedClock::new(now)));
     }
     TrustFile::load(path, Some(options)).map_err(|e| config(e.to_string()))
+}
+
+/// DESIGN §4.5: invalid keys fetched from a `jwks_uri` are skipped and reported (on
+/// stderr, for the operator).
+fn report_skipped_remote_keys(verifier: &Verifier) {
+    for (issuer, policy) in verifier.issuers() {
+        if let KeySource::Remote(remote) = policy.keys() {
+            for skipped in remote.last_skipped() {
+                eprintln!(
+                    "note: issuer {issuer:?}: key {}{} of {} was skipped: {}",
+                    skipped.position,
+                    skipped
+                        .kid
+                        .as_deref()
+                        .map(|k| format!(" (kid {k:?})"))
+                        .unwrap_or_default(),
+                    remote.uri(),
+                    skipped.reason
+                );
+            }
+        }
+    }
 }
 
 /// Whether some issuer's keys come from a `jwks_uri` (then verification is async).
@@ -241,6 +263,7 @@ pub fn verify(trust_path: &Path, now: Option<u64>, token: Option<&PathBuf>) -> O
     } else {
         verifier.verify(token)
     };
+    report_skipped_remote_keys(verifier);
     let statement = result.map_err(|e| statement_rejection(&e, trust_path))?;
     io::print_json(&json!({
         "issuer": statement.issuer(),
@@ -250,27 +273,9 @@ pub fn verify(trust_path: &Path, now: Option<u64>, token: Option<&PathBuf>) -> O
     Ok(())
 }
 
-/// The rejection of a statement: its RFC 7591 code, a description, a hint.
+/// The rejection of a statement: its RFC 7591 code, its description, a hint.
 fn statement_rejection(e: &StatementError, trust: &Path) -> Failure {
-    let description = match e {
-        StatementError::Jws(j) => format!("software statement: {}", describe_jws(j)),
-        StatementError::WrongType { found, expected } => format!(
-            "the software statement's \"typ\" header is {}, expected {expected:?}",
-            found.as_ref().map_or_else(|| "absent".into(), |t| format!("{t:?}"))
-        ),
-        other => other.to_string(),
-    };
-    Failure::rejected(e.code(), description).hint(statement_hint(e, trust))
-}
-
-/// A JWS error's description, with a missing `kid` said in words.
-fn describe_jws(e: &JwsError) -> String {
-    match e {
-        JwsError::KeyMismatch { alg, kid, reason } => {
-            format!("key {} cannot verify {alg}: {reason}", describe_kid(kid.as_deref()))
-        }
-        other => other.to_string(),
-    }
+    Failure::rejected(e.code(), e.to_string()).hint(statement_hint(e, trust))
 }
 
 /// What to do next about a refused statement (printed on stderr).
@@ -301,8 +306,8 @@ fn statement_hint(e: &StatementError, trust: &Path) -> Option<String> {
         StatementError::WrongType { .. } => {
             format!("the token's \"typ\" header differs from the issuer's \"typ\" in {trust}")
         }
-        StatementError::KeysUnavailable { .. } => {
-            "check that the issuer's \"jwks_uri\" is reachable and serves a JWK Set".into()
+        StatementError::KeysUnavailable { reason, .. } => {
+            format!("{reason}: check that the issuer's \"jwks_uri\" is reachable and serves a JWK Set")
         }
         StatementError::Jws(JwsError::BadSignature) => {
             "the token was altered, or signed with a key that is not one of the issuer's".into()
@@ -336,6 +341,7 @@ pub fn register(trust_path: &Path, now: Option<u64>, request: Option<&PathBuf>) 
     } else {
         registrar.register(&request)
     };
+    report_skipped_remote_keys(trust.verifier());
     match registration {
         Ok(r) => {
             io::print_json(&r.to_json());
@@ -368,7 +374,7 @@ fn registration_hint(e: &RegistrationError, trust: &Path, required: bool, has_st
 // ---- plain JWS ----------------------------------------------------------------------------
 
 fn jws_rejection(e: &JwsError) -> Failure {
-    Failure::rejected(INVALID_JWS, describe_jws(e))
+    Failure::rejected(INVALID_JWS, e.to_string())
 }
 
 fn parse_jws(token: &str) -> Result<UnverifiedJws<'_>, Failure> {
@@ -416,11 +422,12 @@ pub fn jws_verify(jwks_path: &Path, algs: &[Algorithm], token: Option<&PathBuf>)
 /// `"claims": null` and the payload's base64url in `"payload"`.
 pub fn inspect(token: Option<&PathBuf>) -> Outcome {
     let token = read_token(token)?;
-    let jws = parse_jws(&token)?;
+    // Structure only: a token the verifier refuses (alg none, crit, …) can still be looked at.
+    let (header, payload) = decode_unverified(&token, &Limits::default()).map_err(|e| jws_rejection(&e))?;
     let mut out = Map::new();
     out.insert("verified".into(), Value::Bool(false));
-    out.insert("header".into(), Value::Object(jws.header().members().clone()));
-    match io::parse_object(jws.payload()) {
+    out.insert("header".into(), Value::Object(header));
+    match io::parse_object(&payload) {
         Ok(claims) => {
             out.insert("claims".into(), Value::Object(claims));
         }

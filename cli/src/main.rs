@@ -126,9 +126,9 @@ jq -n --arg ss \"$(cat statement.jwt)\" '{software_statement: $ss, client_name: 
     #[command(
         long_about = "Decode a compact JWS without verifying anything: prints \
 {\"verified\":false, \"header\":{...}, \"claims\":{...}}. Nothing in it is trusted.\n\n\
-The token must pass the strict syntax rules (three canonical base64url segments, a JSON object \
-header with a supported `alg`, no duplicate members); otherwise exit 1 with \
-{\"error\":\"invalid_jws\", ...}. When the payload is not a JSON object (or repeats a member), \
+The token must be well formed (at most 16 KiB, three canonical base64url segments, a header that \
+is a JSON object without duplicate members); otherwise exit 1 with {\"error\":\"invalid_jws\", ...}. \
+Tokens the verifier refuses for other reasons (`alg` none or unknown, `crit`, `b64`) are shown. When the payload is not a JSON object (or repeats a member), \
 `claims` is null and `payload` holds the payload's base64url; a note on stderr says why.",
         after_help = "Examples:\n  \
 software-statement inspect statement.jwt\n  \

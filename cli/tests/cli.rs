@@ -799,8 +799,23 @@ fn inspect_decodes_without_verifying() {
     assert_eq!(out["claims"], Value::Null);
     assert_eq!(out["payload"], "WzFd");
 
+    // Tokens the verifier refuses can still be looked at: alg none, no alg at all.
+    let out = d.run_stdin(&["inspect"], b"eyJhbGciOiJub25lIn0.e30.").json();
+    assert_eq!(out["header"]["alg"], "none");
+    assert_eq!(out["claims"], serde_json::json!({}));
+    let out = d.run_stdin(&["inspect"], b"e30.e30.e30").json();
+    assert_eq!(out["header"], serde_json::json!({}));
+
     // Malformed tokens: exit 1 invalid_jws.
-    for bad in [&b"abc"[..], b"", b"eyJhbGciOiJub25lIn0.e30.", b"e30.e30.e30"] {
+    for bad in [
+        &b"abc"[..],
+        b"",
+        b"e30.e30",
+        b"e30.e30.e30.e30",
+        b"e30=.e30.e30",
+        b"WzFd.e30.e30",
+        b"eyJhIjoxLCJhIjoyfQ.e30.e30",
+    ] {
         d.run_stdin(&["inspect"], bad).rejected("invalid_jws");
     }
     d.run(&["inspect", "missing.jwt"]).config_error(&["missing.jwt"]);
