@@ -210,6 +210,20 @@ impl TrustFile {
                     remote_source(uri, allow_http_loopback, &options).map_err(e)?
                 }
             };
+            #[allow(irrefutable_let_patterns)]
+            if let KeySource::Jwks(set) = &keys {
+                let usable = set
+                    .keys()
+                    .iter()
+                    .any(|k| Algorithm::ALL.iter().any(|a| k.check_verify(*a).is_ok()));
+                if !usable {
+                    return Err(e(
+                        "no key of this issuer can verify a signature (the key set is empty, or every key \
+                         is an encryption key or of an unknown type): add the issuer's signing keys"
+                            .into(),
+                    ));
+                }
+            }
             let mut policy = IssuerPolicy::new(keys.clone());
             if let Some(algs) = entry.get("algorithms") {
                 let list = algs

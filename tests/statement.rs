@@ -463,3 +463,14 @@ fn trust_file_jwks_file_is_relative_to_the_trust_file() {
     assert_eq!(t.verifier().verify(&token).unwrap().issuer(), ISS);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn trust_file_issuer_without_a_usable_key_is_refused() {
+    let mut only_enc = public(&Jwk::generate(Algorithm::ES256).unwrap()).to_value();
+    only_enc.as_object_mut().unwrap().insert("use".into(), json!("enc"));
+    for keys in [json!([]), json!([only_enc]), json!([{"kty": "unknown-kty"}])] {
+        let e = trust(json!({"issuers": {ISS: {"jwks": {"keys": keys}}}})).unwrap_err();
+        assert_eq!(e.issuer.as_deref(), Some(ISS));
+        assert!(e.message.contains("no key of this issuer can verify"), "{e}");
+    }
+}
