@@ -365,7 +365,11 @@ impl<'de> Visitor<'de> for Skip {
             access.next_value_seed(Skip {
                 depth_left: inner.depth_left,
             })?;
-            if seen.contains(&key) {
+            // The duplicate check is a linear search: past SCAN_MEMBERS members it would
+            // turn quadratic (an unauthenticated header of one nested object with ~1,500
+            // members cost milliseconds), so a larger object goes to the full parse,
+            // which hashes.
+            if seen.len() == SCAN_MEMBERS || seen.contains(&key) {
                 return Err(refuse());
             }
             seen.push(key);
@@ -408,6 +412,26 @@ mod tests {
         assert_eq!(parse_object(over.as_bytes(), 32), Err(JsonError::TooDeep));
         assert!(parse_object(br#"{"a":1}"#, 1).is_ok());
         assert_eq!(parse_object(br#"{"a":{}}"#, 1), Err(JsonError::TooDeep));
+    }
+
+    #[test]
+    fn header_scan_leaves_large_nested_objects_to_the_full_parse() {
+        let object = |n: usize| {
+            let members: Vec<String> = (0..n).map(|i| format!("\"m{i}\":0")).collect();
+            format!(r#"{{"alg":"ES256","x":[{{{}}}]}}"#, members.join(","))
+        };
+        // Up to SCAN_MEMBERS members per nested object: scanned (linear search).
+        assert!(scan_header(object(SCAN_MEMBERS).as_bytes(), 32).is_some());
+        // More: refused by the scan (no quadratic duplicate search), accepted by the
+        // full parse, which reports duplicates as before.
+        let large = object(1_500);
+        assert!(scan_header(large.as_bytes(), 32).is_none());
+        assert!(parse_object(large.as_bytes(), 32).is_ok());
+        let duplicate = large.replace("\"m1499\"", "\"m0\"");
+        assert_eq!(
+            parse_object(duplicate.as_bytes(), 32),
+            Err(JsonError::Duplicate("m0".into()))
+        );
     }
 
     #[test]

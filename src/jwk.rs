@@ -168,11 +168,14 @@ impl Jwk {
             None => None,
             Some(Value::Array(ops)) => {
                 let mut out: Vec<&str> = Vec::with_capacity(ops.len());
+                // Hashed: a linear search would be quadratic in a list a registrant
+                // controls (a client `jwks` in a registration request).
+                let mut seen = std::collections::HashSet::with_capacity(ops.len());
                 for op in ops {
                     let op = op
                         .as_str()
                         .ok_or_else(|| malformed("\"key_ops\" must be an array of strings"))?;
-                    if out.contains(&op) {
+                    if !seen.insert(op) {
                         return Err(malformed(format!("\"key_ops\" lists {op:?} twice")));
                     }
                     out.push(op);

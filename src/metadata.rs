@@ -9,6 +9,7 @@
 //! [`ClientMetadata::validate`].
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -52,6 +53,10 @@ const PRIVATE_JWK_MEMBERS: [&str; 8] = ["d", "p", "q", "dp", "dq", "qi", "oth", 
 
 /// Longest member name echoed in an error description; longer names are cut.
 const MAX_ECHOED_NAME: usize = 64;
+
+/// Tagged RFC 7591 members [`ClientMetadata::validate`] checks for case-variant
+/// duplicates by linear search; beyond, by a hashed index.
+const TAGGED_LINEAR: usize = 16;
 
 /// Splits a member name into its base name and its language tag (RFC 7591 §2.2).
 ///
@@ -299,7 +304,11 @@ impl ClientMetadata {
     /// not checked.
     pub fn validate(&self, options: &ValidationOptions) -> Result<(), RegistrationError> {
         // Tagged RFC 7591 members seen so far (base, tag); allocates only when some exist.
+        // A linear search while they are few; past TAGGED_LINEAR, a hashed index of
+        // lowercased tags (a request of thousands of tagged members must not cost a
+        // quadratic search).
         let mut tagged: Vec<(&str, &str)> = Vec::new();
+        let mut tagged_index: HashSet<(&str, String)> = HashSet::new();
         let mut has_jwks = false;
         let mut has_jwks_uri = false;
         for (name, value) in &self.members {
@@ -311,14 +320,23 @@ impl ClientMetadata {
                 if !is_language_tag(tag) {
                     return Err(field.error(format!("{} has an invalid language tag", Shown(name))));
                 }
-                let duplicate = tagged.iter().any(|&(b, t)| b == base && t.eq_ignore_ascii_case(tag));
+                let duplicate = if tagged.len() < TAGGED_LINEAR {
+                    tagged.push((base, tag));
+                    tagged[..tagged.len() - 1]
+                        .iter()
+                        .any(|&(b, t)| b == base && t.eq_ignore_ascii_case(tag))
+                } else {
+                    if tagged_index.is_empty() {
+                        tagged_index.extend(tagged.iter().map(|&(b, t)| (b, t.to_ascii_lowercase())));
+                    }
+                    !tagged_index.insert((base, tag.to_ascii_lowercase()))
+                };
                 if duplicate {
                     return Err(field.error(format!(
                         "{} repeats a language tag of its family in different letter case",
                         Shown(name)
                     )));
                 }
-                tagged.push((base, tag));
             }
             match field {
                 Field::Jwks => has_jwks = true,
@@ -1336,6 +1354,46 @@ mod tests {
         let mut client = code_client_with("redirect_uris#en", json!([]));
         client["redirect_uris#EN"] = json!([]);
         assert_redirect_error(client);
+    }
+
+    #[test]
+    fn many_tagged_members_are_checked_in_linear_time() {
+        // Past TAGGED_LINEAR tagged members the duplicate search is hashed: a case
+        // variant is still found wherever the two spellings fall (both in the linear
+        // part, one on each side, both past it).
+        for (count, original) in [(5, 3), (300, 3), (300, TAGGED_LINEAR), (300, 200)] {
+            let mut client = code_client_with("client_name", json!("a"));
+            for i in 0..count {
+                client[format!("client_name#t{i}")] = json!("x");
+                client[format!("tos_uri#t{i}")] = json!("https://a.example/tos");
+            }
+            client[format!("client_name#T{original}")] = json!("y");
+            let error = assert_metadata_error(client);
+            assert!(
+                error.description().contains("repeats a language tag"),
+                "{count} {original}: {error:?}"
+            );
+        }
+        // The same tag in two families is no duplicate, past the threshold too.
+        let mut client = code_client_with("client_name", json!("a"));
+        for i in 0..100 {
+            client[format!("client_name#t{i}")] = json!("x");
+            client[format!("tos_uri#T{i}")] = json!("https://a.example/tos");
+        }
+        assert_ok(client);
+        // Tens of thousands of tagged members (a large request body) well within the
+        // bound, even unoptimised: the linear search alone took seconds for this.
+        let mut client = code_client_with("client_name", json!("a"));
+        for i in 0..60_000 {
+            client[format!("client_name#a{i}")] = json!("x");
+        }
+        let started = std::time::Instant::now();
+        assert_ok(client);
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
     }
 
     // ---- validation: jwks / jwks_uri --------------------------------------------

@@ -539,6 +539,25 @@ enum Plan {
     Fail(RemoteError),
 }
 
+/// Armed for the length of a fetch; dropped armed only when the caller's future is
+/// dropped half-way (a client that hung up, a request timeout). A refetch of a fresh
+/// set (an unknown `kid`) abandoned that way still counts toward the cooldown:
+/// otherwise each abandoned call would start a new fetch, and unknown `kid`s could
+/// cause one fetch per request. (Without a fresh set, nothing is recorded: the next
+/// caller fetches, as it must.)
+struct AbandonedRefetch<'a>(Option<&'a RemoteJwks>);
+
+impl Drop for AbandonedRefetch<'_> {
+    fn drop(&mut self) {
+        let Some(jwks) = self.0 else { return };
+        let now = jwks.options.clock.now();
+        let mut state = jwks.state.write().unwrap_or_else(PoisonError::into_inner);
+        if state.good.as_ref().is_some_and(|g| now < g.expires_at) {
+            state.last_attempt = Some(now);
+        }
+    }
+}
+
 /// A cached, hardened fetcher for one `jwks_uri`. `Send + Sync`: share it with an
 /// [`Arc`]. See the [module documentation](self) for the rules it enforces.
 pub struct RemoteJwks {
@@ -697,12 +716,14 @@ impl RemoteJwks {
             Plan::Fail(e) => return Err(e),
             Plan::Fetch => {}
         }
+        let mut abandoned = AbandonedRefetch(Some(self));
         let result = match tokio::time::timeout(self.options.timeout, self.fetch()).await {
             Ok(r) => r,
             Err(_) => Err(RemoteError::Timeout {
                 host: self.host.clone(),
             }),
         };
+        abandoned.0 = None;
         let now = self.options.clock.now();
         let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
         state.last_attempt = Some(now);

@@ -415,6 +415,39 @@ async fn random_unknown_kids_fetch_at_most_once_per_cooldown() {
     }
 }
 
+#[tokio::test]
+async fn abandoned_unknown_kid_refetches_count_toward_the_cooldown() {
+    let server = Server::https(Reply::json(set_json(&[&key("k1")]))).await;
+    let clock = clock();
+    let jwks = server.jwks(&clock);
+    jwks.keys().await.unwrap();
+    assert_eq!(server.requests(), 1);
+    clock.advance(30); // the cooldown of the first fetch has passed; the set is fresh
+    let mut slow = Reply::json(set_json(&[&key("k1")]));
+    slow.delay = Duration::from_secs(2);
+    server.set(slow);
+    // Callers that give up mid-fetch (a client hanging up, a request timeout), each with
+    // an unknown kid: the first abandoned refetch spends the cooldown, the rest are
+    // answered from the fresh set without fetching.
+    let first = tokio::time::timeout(Duration::from_millis(300), jwks.keys_for_kid("x0")).await;
+    assert!(
+        first.is_err(),
+        "the first caller gave up while its refetch was in flight"
+    );
+    for i in 1..20 {
+        let set = tokio::time::timeout(Duration::from_millis(300), jwks.keys_for_kid(&format!("x{i}")))
+            .await
+            .expect("answered from the fresh set, no fetch")
+            .unwrap();
+        assert!(set.get("k1").is_some());
+    }
+    assert!(server.requests() <= 2, "{} requests", server.requests());
+    // After the cooldown, an unknown kid refetches again.
+    server.set(Reply::json(set_json(&[&key("k1"), &key("k2")])));
+    clock.advance(30);
+    assert!(jwks.keys_for_kid("k2").await.unwrap().get("k2").is_some());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_callers_on_a_cold_cache_cause_one_request() {
     let mut reply = Reply::json(set_json(&[&key("k1")]));

@@ -1246,6 +1246,32 @@ fn rule_4_5_use_vs_key_ops_inconsistent() {
         let r = Jwk::from_value(&v);
         assert!(matches!(r, Err(KeyError::Malformed(_))), "{ops}: {r:?}");
     }
+    // A long key_ops (a registrant's client `jwks` is untrusted input): a duplicate far
+    // apart is found, and a long list of distinct values costs linear time, not
+    // quadratic (100,000 values took about 12 s before).
+    let many: Vec<String> = (0..100_000).map(|i| format!("op{i}")).collect();
+    let mut with_dup = many.clone();
+    with_dup.push("op0".into());
+    let v = key.public_with(|m| {
+        m.insert("key_ops".into(), json!(with_dup));
+    });
+    let r = Jwk::from_value(&v);
+    assert!(
+        matches!(&r, Err(KeyError::Malformed(m)) if m.contains("\"op0\" twice")),
+        "{r:?}"
+    );
+    let mut ops = many;
+    ops.push("verify".into());
+    let v = key.public_with(|m| {
+        m.insert("key_ops".into(), json!(ops));
+    });
+    let started = std::time::Instant::now();
+    assert!(Jwk::from_value(&v).is_ok());
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 /// A syntactically fine RSA public JWK with modulus `n` and exponent `e`.
