@@ -161,7 +161,14 @@ impl Jwk {
         }
         let alg = match get_str(m, "alg")? {
             None => None,
-            Some(a) => Some(Algorithm::from_name(a).ok_or_else(|| KeyError::UnsupportedAlgorithm(a.to_owned()))?),
+            Some(a) => Some(Algorithm::from_name(a).ok_or_else(|| {
+                if JWE_ALGORITHMS.contains(&a) {
+                    // A valid encryption key: foreign here, skipped in a set.
+                    KeyError::UnsupportedAlgorithm(a.to_owned())
+                } else {
+                    KeyError::Inconsistent(format!("\"alg\" {a:?} is not a registered JOSE algorithm"))
+                }
+            })?),
         };
         let key_use = get_str(m, "use")?;
         let key_ops = match m.get("key_ops") {
@@ -191,6 +198,11 @@ impl Jwk {
             if (u == "sig" && !sig_ops) || (u == "enc" && !enc_ops) {
                 return Err(KeyError::Inconsistent(format!("\"use\" {u:?} contradicts \"key_ops\"")));
             }
+        }
+        if key_use == Some("enc") && alg.is_some() {
+            return Err(KeyError::Inconsistent(
+                "\"use\" \"enc\" contradicts a signature \"alg\"".into(),
+            ));
         }
         let use_ok = key_use.is_none_or(|u| u == "sig");
         let can_verify = use_ok && key_ops.as_ref().is_none_or(|o| o.contains(&"verify"));
@@ -523,9 +535,41 @@ fn import_rsa(m: &Map<String, Value>) -> Result<Imported, KeyError> {
     Ok((KeyType::Rsa { bits }, Verifier::Public(public), private))
 }
 
+/// Registered JWE key management algorithms (RFC 7518 §4.1): a key marked with one of them
+/// is a valid encryption key, which a JWK Set skips rather than refuses.
+const JWE_ALGORITHMS: [&str; 17] = [
+    "RSA1_5",
+    "RSA-OAEP",
+    "RSA-OAEP-256",
+    "RSA-OAEP-384",
+    "RSA-OAEP-512",
+    "A128KW",
+    "A192KW",
+    "A256KW",
+    "dir",
+    "ECDH-ES",
+    "ECDH-ES+A128KW",
+    "ECDH-ES+A192KW",
+    "ECDH-ES+A256KW",
+    "A128GCMKW",
+    "A192GCMKW",
+    "A256GCMKW",
+    "PBES2-HS256+A128KW",
+];
+
+/// A `crv` this library does not implement: registered curves of the key type (`known`)
+/// are foreign (skipped in a set); any other name is a mistake.
+fn foreign_curve(crv: &str, kty: &str, known: &[&str]) -> KeyError {
+    if known.contains(&crv) {
+        KeyError::UnsupportedCurve(crv.to_owned())
+    } else {
+        KeyError::Inconsistent(format!("{crv:?} is not a curve of kty {kty:?}"))
+    }
+}
+
 fn import_ec(m: &Map<String, Value>) -> Result<Imported, KeyError> {
     let crv = req_str(m, "crv")?;
-    let curve = Curve::from_name(crv).ok_or_else(|| KeyError::UnsupportedCurve(crv.to_owned()))?;
+    let curve = Curve::from_name(crv).ok_or_else(|| foreign_curve(crv, "EC", &["secp256k1"]))?;
     if !crypto::backend_supports(curve.algorithm()) {
         return Err(KeyError::UnsupportedByBackend(format!("{crv} (ES512)")));
     }
@@ -554,7 +598,7 @@ fn import_ec(m: &Map<String, Value>) -> Result<Imported, KeyError> {
 fn import_okp(m: &Map<String, Value>) -> Result<Imported, KeyError> {
     let crv = req_str(m, "crv")?;
     if crv != "Ed25519" {
-        return Err(KeyError::UnsupportedCurve(crv.to_owned()));
+        return Err(foreign_curve(crv, "OKP", &["Ed448", "X25519", "X448"]));
     }
     let x = req_b64(m, "x")?;
     if x.len() != 32 {
@@ -622,7 +666,7 @@ enum SetMode {
 impl JwkSet {
     /// A set of the given keys; duplicate `kid`s are refused.
     pub fn new(keys: Vec<Jwk>) -> Result<JwkSet, KeyError> {
-        check_unique_kids(&keys)?;
+        check_unique_kids(keys.iter().map(Jwk::kid))?;
         Ok(JwkSet {
             keys,
             skipped: Vec::new(),
@@ -669,9 +713,10 @@ impl JwkSet {
                 Ok(key) => out.push(key),
                 Err(reason) => {
                     let kid = k.get("kid").and_then(Value::as_str).map(str::to_owned);
-                    // Keys of a kind this library does not implement (another `kty`, a
-                    // curve such as X25519 or secp256k1, an encryption `alg`) are skipped
-                    // even in a configured set: publishers mix them into their JWKS.
+                    // Valid keys of a kind this library does not implement (another `kty`,
+                    // a registered curve such as X25519 or secp256k1, a registered
+                    // encryption `alg`) are skipped even in a configured set: publishers
+                    // mix them into their JWKS. Mistakes (typos, contradictions) are not.
                     let foreign = matches!(
                         reason,
                         KeyError::UnsupportedKeyType(_)
@@ -689,7 +734,7 @@ impl JwkSet {
                 }
             }
         }
-        check_unique_kids(&out)?;
+        check_unique_kids(out.iter().map(Jwk::kid).chain(skipped.iter().map(|k| k.kid.as_deref())))?;
         Ok(JwkSet { keys: out, skipped })
     }
 
@@ -759,12 +804,11 @@ impl JwkSet {
     }
 }
 
-fn check_unique_kids(keys: &[Jwk]) -> Result<(), KeyError> {
-    for (i, k) in keys.iter().enumerate() {
-        if let Some(kid) = k.kid() {
-            if keys[..i].iter().any(|o| o.kid() == Some(kid)) {
-                return Err(KeyError::DuplicateKid(kid.to_owned()));
-            }
+fn check_unique_kids<'k>(kids: impl Iterator<Item = Option<&'k str>>) -> Result<(), KeyError> {
+    let mut seen = std::collections::HashSet::new();
+    for kid in kids.flatten() {
+        if !seen.insert(kid) {
+            return Err(KeyError::DuplicateKid(kid.to_owned()));
         }
     }
     Ok(())

@@ -458,6 +458,14 @@ pub fn sign(key: &Jwk, alg: Algorithm, extra: &Map<String, Value>, payload: &[u8
         return Err(JwsError::UnsupportedByBackend(alg));
     }
     // Never produce what this library's own verifier refuses.
+    match extra.get("kid") {
+        Some(Value::String(k)) if k.len() > MAX_KID_LEN => return Err(JwsError::InvalidKid("longer than 256 bytes")),
+        Some(Value::String(_)) | None => {}
+        Some(_) => return Err(JwsError::InvalidKid("not a string")),
+    }
+    if extra.get("typ").is_some_and(|t| !t.is_string()) {
+        return Err(JwsError::Malformed("\"typ\" must be a string"));
+    }
     if extra.contains_key("b64") {
         return Err(JwsError::B64);
     }
@@ -508,6 +516,37 @@ fn header_json(alg: Algorithm, kid: Option<&str>, extra: &Map<String, Value>) ->
     }
     out.push(b'}');
     Ok(out)
+}
+
+/// Decodes a compact JWS for display, **without verifying it**: the size cap, the three
+/// segments, canonical base64url and a header that is a JSON object without duplicate
+/// members are required, but not a known `alg`, nor the `crit`, `b64` and `kid` rules, so
+/// that an operator can look at a token the verifier refuses (`alg: none`, say). Returns
+/// the header's members and the payload bytes. Nothing returned may be trusted.
+///
+/// ```
+/// use software_statement::jws::{decode_unverified, Limits};
+/// let (header, payload) = decode_unverified("eyJhbGciOiJub25lIn0.e30.", &Limits::default())?;
+/// assert_eq!(header["alg"], "none");
+/// assert_eq!(payload, b"{}");
+/// # Ok::<(), software_statement::JwsError>(())
+/// ```
+pub fn decode_unverified(token: &str, limits: &Limits) -> Result<(Map<String, Value>, Vec<u8>), JwsError> {
+    if token.len() > limits.max_token_bytes {
+        return Err(JwsError::TooLarge {
+            len: token.len(),
+            limit: limits.max_token_bytes,
+        });
+    }
+    let mut parts = token.split('.');
+    let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+        return Err(SEGMENTS);
+    };
+    let header = b64::decode(h).ok_or(JwsError::Base64("header"))?;
+    let header = parse_json_object(&header, limits, "header")?;
+    let payload = b64::decode(p).ok_or(JwsError::Base64("payload"))?;
+    b64::decode(s).ok_or(JwsError::Base64("signature"))?;
+    Ok((header, payload))
 }
 
 #[cfg(test)]
@@ -715,35 +754,4 @@ mod tests {
             }
         }
     }
-}
-
-/// Decodes a compact JWS for display, **without verifying it**: the size cap, the three
-/// segments, canonical base64url and a header that is a JSON object without duplicate
-/// members are required, but not a known `alg`, nor the `crit`, `b64` and `kid` rules, so
-/// that an operator can look at a token the verifier refuses (`alg: none`, say). Returns
-/// the header's members and the payload bytes. Nothing returned may be trusted.
-///
-/// ```
-/// use software_statement::jws::{decode_unverified, Limits};
-/// let (header, payload) = decode_unverified("eyJhbGciOiJub25lIn0.e30.", &Limits::default())?;
-/// assert_eq!(header["alg"], "none");
-/// assert_eq!(payload, b"{}");
-/// # Ok::<(), software_statement::JwsError>(())
-/// ```
-pub fn decode_unverified(token: &str, limits: &Limits) -> Result<(Map<String, Value>, Vec<u8>), JwsError> {
-    if token.len() > limits.max_token_bytes {
-        return Err(JwsError::TooLarge {
-            len: token.len(),
-            limit: limits.max_token_bytes,
-        });
-    }
-    let mut parts = token.split('.');
-    let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
-        return Err(SEGMENTS);
-    };
-    let header = b64::decode(h).ok_or(JwsError::Base64("header"))?;
-    let header = parse_json_object(&header, limits, "header")?;
-    let payload = b64::decode(p).ok_or(JwsError::Base64("payload"))?;
-    b64::decode(s).ok_or(JwsError::Base64("signature"))?;
-    Ok((header, payload))
 }

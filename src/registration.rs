@@ -365,10 +365,8 @@ fn is_key_group(base: &str) -> bool {
     base == "jwks" || base == "jwks_uri"
 }
 
-// ---------------------------------------------------------------------------
-// Registrar: the registration façade (request JSON -> verify statement -> merge
-// -> validate -> Registration | RegistrationError) goes here. To be added.
-// ---------------------------------------------------------------------------
+// The registration façade (request JSON -> verify statement -> merge -> validate ->
+// Registration | RegistrationError) is `crate::registrar::Registrar`.
 
 #[cfg(test)]
 mod tests {

@@ -193,10 +193,9 @@ impl RemoteOptions {
         self
     }
 
-    /// Permits `http://` to loopback addresses (`127.0.0.0/8` or `[::1]`) and nothing
-    /// else (default false): a loopback literal, or `localhost`, whose resolved
-    /// addresses must then all be loopback ones (others are dropped before connecting).
-    /// For development and demos.
+    /// Permits `http://` to a loopback address literal (`127.0.0.0/8` or `[::1]`) and
+    /// nothing else: no host name, not even `localhost` (default false). For
+    /// development and demos.
     #[must_use]
     pub fn allow_http_loopback(mut self, allow: bool) -> Self {
         self.allow_http_loopback = allow;
@@ -612,10 +611,9 @@ impl RemoteJwks {
         let http = match url.scheme() {
             "https" => false,
             "http" => {
-                // A loopback literal, or `localhost` (which the resolver then restricts
-                // to loopback addresses: `loopback_only` below).
-                let loopback_host = literal.is_some_and(is_loopback) || host.eq_ignore_ascii_case("localhost");
-                if !options.allow_http_loopback || !loopback_host {
+                // DESIGN §4.8: loopback addresses (127.0.0.0/8, ::1) and nothing else, so a
+                // literal: not even `localhost`.
+                if !options.allow_http_loopback || !literal.is_some_and(is_loopback) {
                     return Err(RemoteError::InsecureScheme { host });
                 }
                 true

@@ -746,11 +746,11 @@ async fn plain_http_only_to_a_loopback_literal_when_allowed() {
     assert_eq!(kids(&jwks.keys().await.unwrap()), ["k1"]);
     assert_eq!(server.requests(), 1);
 
-    // `localhost` resolves to loopback addresses only, so it is allowed too.
+    // Only an address literal: not even `localhost` (DESIGN §4.8).
     let by_name = format!("http://localhost:{}/jwks.json", server.addr.port());
-    let jwks = RemoteJwks::new(&by_name, options().allow_http_loopback(true)).unwrap();
-    assert_eq!(kids(&jwks.keys().await.unwrap()), ["k1"]);
-    assert_eq!(server.requests(), 2);
+    let refused = RemoteJwks::new(&by_name, options().allow_http_loopback(true).allow_loopback(true));
+    assert!(matches!(refused, Err(RemoteError::InsecureScheme { .. })));
+    assert_eq!(server.requests(), 1);
 }
 
 #[tokio::test]

@@ -468,9 +468,62 @@ fn trust_file_jwks_file_is_relative_to_the_trust_file() {
 fn trust_file_issuer_without_a_usable_key_is_refused() {
     let mut only_enc = public(&Jwk::generate(Algorithm::ES256).unwrap()).to_value();
     only_enc.as_object_mut().unwrap().insert("use".into(), json!("enc"));
-    for keys in [json!([]), json!([only_enc]), json!([{"kty": "unknown-kty"}])] {
+    only_enc.as_object_mut().unwrap().remove("alg");
+    let oaep = json!({"kty": "oct", "alg": "A256KW", "k": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"});
+    for keys in [
+        json!([]),
+        json!([only_enc]),
+        json!([{"kty": "unknown-kty"}]),
+        json!([oaep]),
+    ] {
         let e = trust(json!({"issuers": {ISS: {"jwks": {"keys": keys}}}})).unwrap_err();
         assert_eq!(e.issuer.as_deref(), Some(ISS));
         assert!(e.message.contains("no key of this issuer can verify"), "{e}");
+    }
+}
+
+#[test]
+fn trust_file_mistakes_in_keys_are_fatal_but_foreign_keys_are_skipped() {
+    let good = public(&Jwk::generate(Algorithm::ES256).unwrap()).to_value();
+    let with = |f: &dyn Fn(&mut Map<String, Value>)| {
+        let mut k = public(&Jwk::generate(Algorithm::ES256).unwrap()).to_value();
+        f(k.as_object_mut().unwrap());
+        k["kid"] = json!("bad-key");
+        k
+    };
+    // Mistakes: a typo in alg or crv, a curve of another key type, enc with a signature alg.
+    let mistakes = [
+        with(&|m| {
+            m.insert("alg".into(), json!("ES265"));
+        }),
+        with(&|m| {
+            m.insert("alg".into(), json!("none"));
+        }),
+        with(&|m| {
+            m.insert("crv".into(), json!("P-257"));
+        }),
+        with(&|m| {
+            m.insert("crv".into(), json!("Ed25519"));
+        }),
+        with(&|m| {
+            m.insert("use".into(), json!("enc"));
+        }),
+    ];
+    for bad in mistakes {
+        let e = trust(json!({"issuers": {ISS: {"jwks": {"keys": [good.clone(), bad.clone()]}}}})).unwrap_err();
+        assert!(e.message.contains("bad-key"), "{bad}: {e}");
+    }
+    // Foreign but valid keys (an encryption alg, a registered curve not implemented here, an
+    // unknown kty) are skipped and the issuer's signing key stays usable.
+    let foreign = [
+        with(&|m| {
+            m.insert("alg".into(), json!("ECDH-ES"));
+        }),
+        json!({"kty": "OKP", "crv": "X25519", "x": "hSDwCYkwp1R0i33ctD73Wg2_Og0mOBr066SpjqqbTmo", "kid": "x"}),
+        json!({"kty": "PQC", "kid": "future"}),
+    ];
+    for f in foreign {
+        trust(json!({"issuers": {ISS: {"jwks": {"keys": [good.clone(), f.clone()]}}}}))
+            .unwrap_or_else(|e| panic!("{f}: {e}"));
     }
 }
