@@ -207,7 +207,22 @@ fn load_trust(path: &Path, now: Option<u64>) -> Result<TrustFile, Failure> {
     if let Some(now) = now {
         options = options.clock(Arc::new(FixedClock::new(now)));
     }
-    TrustFile::load(path, Some(options)).map_err(|e| config(e.to_string()))
+    let trust = TrustFile::load(path, Some(options)).map_err(|e| config(e.to_string()))?;
+    // Keys of a kind this library does not implement are skipped (DESIGN §4.5): say so.
+    for (issuer, policy) in trust.verifier().issuers() {
+        if let KeySource::Jwks(set) = policy.keys() {
+            for skipped in set.skipped() {
+                eprintln!(
+                    "note: {}: issuer {issuer:?}: key {}{} skipped: {}",
+                    path.display(),
+                    skipped.position,
+                    skipped.kid.as_deref().map(|k| format!(" (kid {k:?})")).unwrap_or_default(),
+                    skipped.reason
+                );
+            }
+        }
+    }
+    Ok(trust)
 }
 
 /// DESIGN §4.5: invalid keys fetched from a `jwks_uri` are skipped and reported (on
