@@ -216,7 +216,11 @@ fn load_trust(path: &Path, now: Option<u64>) -> Result<TrustFile, Failure> {
                     "note: {}: issuer {issuer:?}: key {}{} skipped: {}",
                     path.display(),
                     skipped.position,
-                    skipped.kid.as_deref().map(|k| format!(" (kid {k:?})")).unwrap_or_default(),
+                    skipped
+                        .kid
+                        .as_deref()
+                        .map(|k| format!(" (kid {k:?})"))
+                        .unwrap_or_default(),
                     skipped.reason
                 );
             }
