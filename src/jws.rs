@@ -318,22 +318,28 @@ impl fmt::Debug for UnverifiedJws<'_> {
 
 const SEGMENTS: JwsError = JwsError::Malformed("a compact JWS has exactly three dot-separated segments");
 
+/// The rules checked before any decoding: the size cap, and no JSON serialization.
+fn check_envelope(token: &str, limits: &Limits) -> Result<(), JwsError> {
+    if token.len() > limits.max_token_bytes {
+        return Err(JwsError::TooLarge {
+            len: token.len(),
+            limit: limits.max_token_bytes,
+        });
+    }
+    if token.starts_with('{') {
+        return Err(JwsError::Malformed(
+            "the JWS JSON serialization is not accepted; send the compact form",
+        ));
+    }
+    Ok(())
+}
+
 impl<'t> UnverifiedJws<'t> {
     /// Applies the strict compact-form rules (DESIGN §4.3, §4.4): size cap first, exactly
     /// three segments, canonical base64url, UTF-8 JSON object header without duplicate
     /// members, a known `alg` (never `none`), `crit` and `b64` refused.
     pub fn parse(token: &'t str, limits: &Limits) -> Result<Self, JwsError> {
-        if token.len() > limits.max_token_bytes {
-            return Err(JwsError::TooLarge {
-                len: token.len(),
-                limit: limits.max_token_bytes,
-            });
-        }
-        if token.starts_with('{') {
-            return Err(JwsError::Malformed(
-                "the JWS JSON serialization is not accepted; send the compact form",
-            ));
-        }
+        check_envelope(token, limits)?;
         // The segment count comes first among the remaining rules: whatever else failed,
         // a token without exactly two dots reports that. (A success implies exactly two:
         // a third dot would be inside the payload, which is then not base64url.)
@@ -532,12 +538,7 @@ fn header_json(alg: Algorithm, kid: Option<&str>, extra: &Map<String, Value>) ->
 /// # Ok::<(), software_statement::JwsError>(())
 /// ```
 pub fn decode_unverified(token: &str, limits: &Limits) -> Result<(Map<String, Value>, Vec<u8>), JwsError> {
-    if token.len() > limits.max_token_bytes {
-        return Err(JwsError::TooLarge {
-            len: token.len(),
-            limit: limits.max_token_bytes,
-        });
-    }
+    check_envelope(token, limits)?;
     let mut parts = token.split('.');
     let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
         return Err(SEGMENTS);
