@@ -9,26 +9,63 @@ use aws_lc_rs::signature::{
 };
 use aws_lc_rs::{digest, hmac};
 
-use super::Unspecified;
+use super::{Backend, MacKey, SigningKey, Unspecified, VerifyingKey};
 use crate::jwa::{Algorithm, Curve};
 
-pub(crate) const NAME: &str = "aws-lc-rs";
+/// The aws-lc-rs backend.
+pub(crate) struct AwsLc;
 
-pub(crate) fn supports(_alg: Algorithm) -> bool {
-    true
+impl Backend for AwsLc {
+    const NAME: &'static str = "aws-lc-rs";
+
+    type PublicKey = PublicKey;
+    type HmacKey = HmacKey;
+    type PrivateKey = PrivateKey;
+
+    /// aws-lc-rs implements every algorithm of the crate.
+    fn supports(_alg: Algorithm) -> bool {
+        true
+    }
+
+    fn fill_random(buf: &mut [u8]) -> Result<(), Unspecified> {
+        SystemRandom::new().fill(buf).map_err(|_| Unspecified)
+    }
+
+    fn sha256(data: &[u8]) -> [u8; 32] {
+        let d = digest::digest(&digest::SHA256, data);
+        let mut out = [0u8; 32];
+        out.copy_from_slice(d.as_ref());
+        out
+    }
+
+    fn generate_ec_pkcs8(curve: Curve) -> Result<Vec<u8>, Unspecified> {
+        let doc = EcdsaKeyPair::generate_pkcs8(ec_sign_alg(curve), &SystemRandom::new()).map_err(|_| Unspecified)?;
+        Ok(doc.as_ref().to_vec())
+    }
+
+    fn generate_ed25519_pkcs8() -> Result<Vec<u8>, Unspecified> {
+        let doc = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).map_err(|_| Unspecified)?;
+        Ok(doc.as_ref().to_vec())
+    }
+
+    /// Never `Ok(None)`: aws-lc-rs generates 2048, 3072, 4096 and 8192-bit keys; other
+    /// sizes fail.
+    fn generate_rsa_pkcs8(bits: u32) -> Result<Option<Vec<u8>>, Unspecified> {
+        use aws_lc_rs::rsa::KeySize;
+        let size = match bits {
+            2048 => KeySize::Rsa2048,
+            3072 => KeySize::Rsa3072,
+            4096 => KeySize::Rsa4096,
+            8192 => KeySize::Rsa8192,
+            _ => return Err(Unspecified),
+        };
+        let kp = RsaKeyPair::generate(size).map_err(|_| Unspecified)?;
+        let der: aws_lc_rs::encoding::Pkcs8V1Der<'static> = kp.as_der().map_err(|_| Unspecified)?;
+        Ok(Some(der.as_ref().to_vec()))
+    }
 }
 
-pub(crate) fn fill_random(buf: &mut [u8]) -> Result<(), Unspecified> {
-    SystemRandom::new().fill(buf).map_err(|_| Unspecified)
-}
-
-pub(crate) fn sha256(data: &[u8]) -> [u8; 32] {
-    let d = digest::digest(&digest::SHA256, data);
-    let mut out = [0u8; 32];
-    out.copy_from_slice(d.as_ref());
-    out
-}
-
+/// The RSA algorithms, in the order of the parsed-key slots of [`PublicKey::Rsa`].
 const RSA_ALGS: [Algorithm; 6] = [
     Algorithm::RS256,
     Algorithm::RS384,
@@ -38,6 +75,7 @@ const RSA_ALGS: [Algorithm; 6] = [
     Algorithm::PS512,
 ];
 
+/// The verification parameters of an RSA algorithm.
 fn rsa_params(alg: Algorithm) -> Option<&'static signature::RsaParameters> {
     Some(match alg {
         Algorithm::RS256 => &signature::RSA_PKCS1_2048_8192_SHA256,
@@ -50,6 +88,7 @@ fn rsa_params(alg: Algorithm) -> Option<&'static signature::RsaParameters> {
     })
 }
 
+/// The verification algorithm of a curve.
 fn ec_verify_alg(curve: Curve) -> &'static signature::EcdsaVerificationAlgorithm {
     match curve {
         Curve::P256 => &signature::ECDSA_P256_SHA256_FIXED,
@@ -58,6 +97,7 @@ fn ec_verify_alg(curve: Curve) -> &'static signature::EcdsaVerificationAlgorithm
     }
 }
 
+/// The signing algorithm of a curve.
 fn ec_sign_alg(curve: Curve) -> &'static signature::EcdsaSigningAlgorithm {
     match curve {
         Curve::P256 => &signature::ECDSA_P256_SHA256_FIXED_SIGNING,
@@ -82,29 +122,7 @@ pub(crate) enum PublicKey {
 }
 
 impl PublicKey {
-    pub(crate) fn rsa(n: &[u8], e: &[u8]) -> Result<Self, Unspecified> {
-        let key = PublicKey::Rsa {
-            n: n.to_vec(),
-            e: e.to_vec(),
-            parsed: Box::default(),
-        };
-        // Parse once now so that a malformed key fails at import, not at first use.
-        key.rsa_parsed(Algorithm::RS256).ok_or(Unspecified)?;
-        Ok(key)
-    }
-
-    /// `point` is the uncompressed SEC1 encoding `04 || x || y`; it must lie on the curve.
-    pub(crate) fn ec(curve: Curve, point: &[u8]) -> Result<Self, Unspecified> {
-        let parsed = ParsedPublicKey::new(ec_verify_alg(curve), point).map_err(|_| Unspecified)?;
-        Ok(PublicKey::Ec { curve, parsed })
-    }
-
-    pub(crate) fn ed25519(x: &[u8]) -> Result<Self, Unspecified> {
-        ParsedPublicKey::new(&signature::ED25519, x)
-            .map(PublicKey::Ed25519)
-            .map_err(|_| Unspecified)
-    }
-
+    /// The RSA key parsed for `alg`: parsed on first use, then kept.
     fn rsa_parsed(&self, alg: Algorithm) -> Option<&ParsedPublicKey> {
         let PublicKey::Rsa { n, e, parsed } = self else {
             return None;
@@ -119,11 +137,34 @@ impl PublicKey {
             .ok()?;
         Some(parsed[slot].get_or_init(|| p))
     }
+}
 
-    /// Verifies `sig` over `msg` with `alg`; the caller has already checked that `alg`
-    /// fits this key.
+impl VerifyingKey for PublicKey {
+    fn rsa(n: &[u8], e: &[u8]) -> Result<Self, Unspecified> {
+        let key = PublicKey::Rsa {
+            n: n.to_vec(),
+            e: e.to_vec(),
+            parsed: Box::default(),
+        };
+        // Parse once now so that a malformed key fails at import, not at first use.
+        key.rsa_parsed(Algorithm::RS256).ok_or(Unspecified)?;
+        Ok(key)
+    }
+
+    /// `point` is the uncompressed SEC1 encoding `04 || x || y`; it must lie on the curve.
+    fn ec(curve: Curve, point: &[u8]) -> Result<Self, Unspecified> {
+        let parsed = ParsedPublicKey::new(ec_verify_alg(curve), point).map_err(|_| Unspecified)?;
+        Ok(PublicKey::Ec { curve, parsed })
+    }
+
+    fn ed25519(x: &[u8]) -> Result<Self, Unspecified> {
+        ParsedPublicKey::new(&signature::ED25519, x)
+            .map(PublicKey::Ed25519)
+            .map_err(|_| Unspecified)
+    }
+
     #[inline]
-    pub(crate) fn verify(&self, alg: Algorithm, msg: &[u8], sig: &[u8]) -> Result<(), Unspecified> {
+    fn verify(&self, alg: Algorithm, msg: &[u8], sig: &[u8]) -> Result<(), Unspecified> {
         let parsed = match self {
             PublicKey::Rsa { .. } => self.rsa_parsed(alg).ok_or(Unspecified)?,
             PublicKey::Ec { curve, parsed } if curve.algorithm() == alg => parsed,
@@ -137,8 +178,8 @@ impl PublicKey {
 /// An HMAC key for one hash.
 pub(crate) struct HmacKey(hmac::Key);
 
-impl HmacKey {
-    pub(crate) fn new(alg: Algorithm, secret: &[u8]) -> Result<Self, Unspecified> {
+impl MacKey for HmacKey {
+    fn new(alg: Algorithm, secret: &[u8]) -> Result<Self, Unspecified> {
         let h = match alg {
             Algorithm::HS256 => hmac::HMAC_SHA256,
             Algorithm::HS384 => hmac::HMAC_SHA384,
@@ -148,13 +189,12 @@ impl HmacKey {
         Ok(HmacKey(hmac::Key::new(h, secret)))
     }
 
-    pub(crate) fn sign(&self, msg: &[u8]) -> Vec<u8> {
+    fn sign(&self, msg: &[u8]) -> Vec<u8> {
         hmac::sign(&self.0, msg).as_ref().to_vec()
     }
 
-    /// Constant-time comparison of the full-length tag.
     #[inline]
-    pub(crate) fn verify(&self, msg: &[u8], tag: &[u8]) -> Result<(), Unspecified> {
+    fn verify(&self, msg: &[u8], tag: &[u8]) -> Result<(), Unspecified> {
         hmac::verify(&self.0, msg, tag).map_err(|_| Unspecified)
     }
 }
@@ -166,27 +206,24 @@ pub(crate) enum PrivateKey {
     Ed25519(Ed25519KeyPair),
 }
 
-impl PrivateKey {
-    /// From a PKCS#1 `RSAPrivateKey` document.
-    pub(crate) fn rsa_pkcs1(der: &[u8]) -> Result<Self, Unspecified> {
+impl SigningKey for PrivateKey {
+    fn rsa_pkcs1(der: &[u8]) -> Result<Self, Unspecified> {
         RsaKeyPair::from_der(der).map(PrivateKey::Rsa).map_err(|_| Unspecified)
     }
 
-    /// From the private scalar and the uncompressed public point; they must match.
-    pub(crate) fn ec(curve: Curve, d: &[u8], point: &[u8]) -> Result<Self, Unspecified> {
+    fn ec(curve: Curve, d: &[u8], point: &[u8]) -> Result<Self, Unspecified> {
         EcdsaKeyPair::from_private_key_and_public_key(ec_sign_alg(curve), d, point)
             .map(PrivateKey::Ec)
             .map_err(|_| Unspecified)
     }
 
-    /// From the 32-byte seed and the public key; they must match.
-    pub(crate) fn ed25519(seed: &[u8], public: &[u8]) -> Result<Self, Unspecified> {
+    fn ed25519(seed: &[u8], public: &[u8]) -> Result<Self, Unspecified> {
         Ed25519KeyPair::from_seed_and_public_key(seed, public)
             .map(PrivateKey::Ed25519)
             .map_err(|_| Unspecified)
     }
 
-    pub(crate) fn sign(&self, alg: Algorithm, msg: &[u8]) -> Result<Vec<u8>, Unspecified> {
+    fn sign(&self, alg: Algorithm, msg: &[u8]) -> Result<Vec<u8>, Unspecified> {
         match self {
             PrivateKey::Rsa(kp) => {
                 let padding: &'static dyn signature::RsaEncoding = match alg {
@@ -216,13 +253,13 @@ impl PrivateKey {
         }
     }
 
-    /// The Ed25519 public key of a seed (used when a PKCS#8 document omits it).
-    pub(crate) fn ed25519_public_from_seed(seed: &[u8]) -> Result<Vec<u8>, Unspecified> {
+    fn ed25519_public_from_seed(seed: &[u8]) -> Result<Vec<u8>, Unspecified> {
         let kp = Ed25519KeyPair::from_seed_unchecked(seed).map_err(|_| Unspecified)?;
         Ok(kp.public_key().as_ref().to_vec())
     }
 }
 
+/// The curve of an ECDSA algorithm.
 fn alg_curve(alg: Algorithm) -> Option<Curve> {
     match alg {
         Algorithm::ES256 => Some(Curve::P256),
@@ -230,30 +267,4 @@ fn alg_curve(alg: Algorithm) -> Option<Curve> {
         Algorithm::ES512 => Some(Curve::P521),
         _ => None,
     }
-}
-
-pub(crate) fn generate_ec_pkcs8(curve: Curve) -> Result<Vec<u8>, Unspecified> {
-    let doc = EcdsaKeyPair::generate_pkcs8(ec_sign_alg(curve), &SystemRandom::new()).map_err(|_| Unspecified)?;
-    Ok(doc.as_ref().to_vec())
-}
-
-pub(crate) fn generate_ed25519_pkcs8() -> Result<Vec<u8>, Unspecified> {
-    let doc = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).map_err(|_| Unspecified)?;
-    Ok(doc.as_ref().to_vec())
-}
-
-/// `Ok(None)` would mean "unsupported by this backend"; aws-lc-rs supports 2048, 3072,
-/// 4096 and 8192 bits.
-pub(crate) fn generate_rsa_pkcs8(bits: u32) -> Result<Option<Vec<u8>>, Unspecified> {
-    use aws_lc_rs::rsa::KeySize;
-    let size = match bits {
-        2048 => KeySize::Rsa2048,
-        3072 => KeySize::Rsa3072,
-        4096 => KeySize::Rsa4096,
-        8192 => KeySize::Rsa8192,
-        _ => return Err(Unspecified),
-    };
-    let kp = RsaKeyPair::generate(size).map_err(|_| Unspecified)?;
-    let der: aws_lc_rs::encoding::Pkcs8V1Der<'static> = kp.as_der().map_err(|_| Unspecified)?;
-    Ok(Some(der.as_ref().to_vec()))
 }

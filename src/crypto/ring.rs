@@ -7,26 +7,53 @@ use ring::signature::{
 };
 use ring::{agreement, digest, hmac};
 
-use super::Unspecified;
+use super::{Backend, MacKey, SigningKey, Unspecified, VerifyingKey};
 use crate::jwa::{Algorithm, Curve};
 
-pub(crate) const NAME: &str = "ring";
+/// The ring backend.
+pub(crate) struct Ring;
 
-pub(crate) fn supports(alg: Algorithm) -> bool {
-    alg != Algorithm::ES512
+impl Backend for Ring {
+    const NAME: &'static str = "ring";
+
+    type PublicKey = PublicKey;
+    type HmacKey = HmacKey;
+    type PrivateKey = PrivateKey;
+
+    /// Everything but ES512 (ring has no P-521).
+    fn supports(alg: Algorithm) -> bool {
+        alg != Algorithm::ES512
+    }
+
+    fn fill_random(buf: &mut [u8]) -> Result<(), Unspecified> {
+        SystemRandom::new().fill(buf).map_err(|_| Unspecified)
+    }
+
+    fn sha256(data: &[u8]) -> [u8; 32] {
+        let d = digest::digest(&digest::SHA256, data);
+        let mut out = [0u8; 32];
+        out.copy_from_slice(d.as_ref());
+        out
+    }
+
+    fn generate_ec_pkcs8(curve: Curve) -> Result<Vec<u8>, Unspecified> {
+        let (_, sa) = ec_algs(curve)?;
+        let doc = EcdsaKeyPair::generate_pkcs8(sa, &SystemRandom::new()).map_err(|_| Unspecified)?;
+        Ok(doc.as_ref().to_vec())
+    }
+
+    fn generate_ed25519_pkcs8() -> Result<Vec<u8>, Unspecified> {
+        let doc = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).map_err(|_| Unspecified)?;
+        Ok(doc.as_ref().to_vec())
+    }
+
+    /// ring cannot generate RSA keys: `Ok(None)`.
+    fn generate_rsa_pkcs8(_bits: u32) -> Result<Option<Vec<u8>>, Unspecified> {
+        Ok(None)
+    }
 }
 
-pub(crate) fn fill_random(buf: &mut [u8]) -> Result<(), Unspecified> {
-    SystemRandom::new().fill(buf).map_err(|_| Unspecified)
-}
-
-pub(crate) fn sha256(data: &[u8]) -> [u8; 32] {
-    let d = digest::digest(&digest::SHA256, data);
-    let mut out = [0u8; 32];
-    out.copy_from_slice(d.as_ref());
-    out
-}
-
+/// The verification parameters of an RSA algorithm.
 fn rsa_params(alg: Algorithm) -> Option<&'static signature::RsaParameters> {
     Some(match alg {
         Algorithm::RS256 => &signature::RSA_PKCS1_2048_8192_SHA256,
@@ -39,6 +66,7 @@ fn rsa_params(alg: Algorithm) -> Option<&'static signature::RsaParameters> {
     })
 }
 
+/// The verification and signing algorithms of a curve; P-521 is unsupported.
 fn ec_algs(
     curve: Curve,
 ) -> Result<
@@ -76,8 +104,8 @@ pub(crate) enum PublicKey {
     Ed25519(Vec<u8>),
 }
 
-impl PublicKey {
-    pub(crate) fn rsa(n: &[u8], e: &[u8]) -> Result<Self, Unspecified> {
+impl VerifyingKey for PublicKey {
+    fn rsa(n: &[u8], e: &[u8]) -> Result<Self, Unspecified> {
         Ok(PublicKey::Rsa {
             n: n.to_vec(),
             e: e.to_vec(),
@@ -87,7 +115,7 @@ impl PublicKey {
     /// `point` is `04 || x || y`. ring exposes no point validation for signature keys,
     /// so the point is checked the way ECDH checks a peer key: an agreement with an
     /// ephemeral key fails unless the point is on the curve.
-    pub(crate) fn ec(curve: Curve, point: &[u8]) -> Result<Self, Unspecified> {
+    fn ec(curve: Curve, point: &[u8]) -> Result<Self, Unspecified> {
         let (alg, _) = ec_algs(curve)?;
         let agreement_alg = match curve {
             Curve::P256 => &agreement::ECDH_P256,
@@ -105,7 +133,7 @@ impl PublicKey {
         })
     }
 
-    pub(crate) fn ed25519(x: &[u8]) -> Result<Self, Unspecified> {
+    fn ed25519(x: &[u8]) -> Result<Self, Unspecified> {
         if x.len() != 32 {
             return Err(Unspecified);
         }
@@ -113,7 +141,7 @@ impl PublicKey {
     }
 
     #[inline]
-    pub(crate) fn verify(&self, alg: Algorithm, msg: &[u8], sig: &[u8]) -> Result<(), Unspecified> {
+    fn verify(&self, alg: Algorithm, msg: &[u8], sig: &[u8]) -> Result<(), Unspecified> {
         match self {
             PublicKey::Rsa { n, e } => {
                 let params = rsa_params(alg).ok_or(Unspecified)?;
@@ -135,8 +163,8 @@ impl PublicKey {
 /// An HMAC key for one hash.
 pub(crate) struct HmacKey(hmac::Key);
 
-impl HmacKey {
-    pub(crate) fn new(alg: Algorithm, secret: &[u8]) -> Result<Self, Unspecified> {
+impl MacKey for HmacKey {
+    fn new(alg: Algorithm, secret: &[u8]) -> Result<Self, Unspecified> {
         let h = match alg {
             Algorithm::HS256 => hmac::HMAC_SHA256,
             Algorithm::HS384 => hmac::HMAC_SHA384,
@@ -146,12 +174,12 @@ impl HmacKey {
         Ok(HmacKey(hmac::Key::new(h, secret)))
     }
 
-    pub(crate) fn sign(&self, msg: &[u8]) -> Vec<u8> {
+    fn sign(&self, msg: &[u8]) -> Vec<u8> {
         hmac::sign(&self.0, msg).as_ref().to_vec()
     }
 
     #[inline]
-    pub(crate) fn verify(&self, msg: &[u8], tag: &[u8]) -> Result<(), Unspecified> {
+    fn verify(&self, msg: &[u8], tag: &[u8]) -> Result<(), Unspecified> {
         hmac::verify(&self.0, msg, tag).map_err(|_| Unspecified)
     }
 }
@@ -163,25 +191,25 @@ pub(crate) enum PrivateKey {
     Ed25519(Ed25519KeyPair),
 }
 
-impl PrivateKey {
-    pub(crate) fn rsa_pkcs1(der: &[u8]) -> Result<Self, Unspecified> {
+impl SigningKey for PrivateKey {
+    fn rsa_pkcs1(der: &[u8]) -> Result<Self, Unspecified> {
         RsaKeyPair::from_der(der).map(PrivateKey::Rsa).map_err(|_| Unspecified)
     }
 
-    pub(crate) fn ec(curve: Curve, d: &[u8], point: &[u8]) -> Result<Self, Unspecified> {
+    fn ec(curve: Curve, d: &[u8], point: &[u8]) -> Result<Self, Unspecified> {
         let (_, sa) = ec_algs(curve)?;
         EcdsaKeyPair::from_private_key_and_public_key(sa, d, point, &SystemRandom::new())
             .map(|kp| PrivateKey::Ec { curve, kp })
             .map_err(|_| Unspecified)
     }
 
-    pub(crate) fn ed25519(seed: &[u8], public: &[u8]) -> Result<Self, Unspecified> {
+    fn ed25519(seed: &[u8], public: &[u8]) -> Result<Self, Unspecified> {
         Ed25519KeyPair::from_seed_and_public_key(seed, public)
             .map(PrivateKey::Ed25519)
             .map_err(|_| Unspecified)
     }
 
-    pub(crate) fn sign(&self, alg: Algorithm, msg: &[u8]) -> Result<Vec<u8>, Unspecified> {
+    fn sign(&self, alg: Algorithm, msg: &[u8]) -> Result<Vec<u8>, Unspecified> {
         match self {
             PrivateKey::Rsa(kp) => {
                 let padding: &'static dyn signature::RsaEncoding = match alg {
@@ -207,24 +235,8 @@ impl PrivateKey {
         }
     }
 
-    pub(crate) fn ed25519_public_from_seed(seed: &[u8]) -> Result<Vec<u8>, Unspecified> {
+    fn ed25519_public_from_seed(seed: &[u8]) -> Result<Vec<u8>, Unspecified> {
         let kp = Ed25519KeyPair::from_seed_unchecked(seed).map_err(|_| Unspecified)?;
         Ok(kp.public_key().as_ref().to_vec())
     }
-}
-
-pub(crate) fn generate_ec_pkcs8(curve: Curve) -> Result<Vec<u8>, Unspecified> {
-    let (_, sa) = ec_algs(curve)?;
-    let doc = EcdsaKeyPair::generate_pkcs8(sa, &SystemRandom::new()).map_err(|_| Unspecified)?;
-    Ok(doc.as_ref().to_vec())
-}
-
-pub(crate) fn generate_ed25519_pkcs8() -> Result<Vec<u8>, Unspecified> {
-    let doc = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).map_err(|_| Unspecified)?;
-    Ok(doc.as_ref().to_vec())
-}
-
-/// ring cannot generate RSA keys: `Ok(None)`.
-pub(crate) fn generate_rsa_pkcs8(_bits: u32) -> Result<Option<Vec<u8>>, Unspecified> {
-    Ok(None)
 }
