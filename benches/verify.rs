@@ -25,15 +25,10 @@ use std::sync::Arc;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 
-use software_statement::clock::{Clock, FixedClock};
-use software_statement::jwa::{Algorithm, AlgorithmSet};
-use software_statement::jwk::Jwk;
-use software_statement::jws::{self, Limits, UnverifiedJws};
-use software_statement::metadata::ValidationOptions;
-use software_statement::registrar::Registrar;
-use software_statement::registration;
-use software_statement::statement::StatementBuilder;
-use software_statement::trust::{LoadOptions, TrustFile};
+use software_statement::{
+    merge, sign_jws, Algorithm, AlgorithmSet, Clock, FixedClock, Jwk, Limits, LoadOptions, Registrar, StatementBuilder,
+    TrustFile, UnverifiedJws, ValidationOptions, BACKEND,
+};
 
 use baselines::{Josekit, JsonWebToken, RawSigner, RawVerifier};
 use harness::{fmt_allocs, fmt_ratio, fmt_time, Case, Harness};
@@ -128,7 +123,7 @@ fn main() {
         let key = &c.key;
         // Our signature over the workload payload is the workload token (up to the
         // randomised ECDSA/PSS signature): same header, same signing input.
-        let ours = jws::sign(key, alg, &extra, payload).unwrap();
+        let ours = sign_jws(key, alg, &extra, payload).unwrap();
         assert_eq!(&ours[..ours.rfind('.').unwrap()], c.signing_input());
         // The floor of any compact-JWS signer on this base64 crate: the raw primitive plus
         // encoding header, payload and signature (into a buffer allocated once).
@@ -150,7 +145,7 @@ fn main() {
                 black_box(&encoded);
             }),
             Case::new("jws", || {
-                black_box(jws::sign(key, alg, &extra, black_box(payload)).unwrap());
+                black_box(sign_jws(key, alg, &extra, black_box(payload)).unwrap());
             }),
             Case::new("statement", || {
                 black_box(builder.sign(key).unwrap());
@@ -189,7 +184,7 @@ fn main() {
         let options = ValidationOptions::default();
         let request = &w.request;
         let registrar = Registrar::from_trust_file(&trust);
-        let merged = registration::merge(request, Some((token, &claims)));
+        let merged = merge(request, Some((token, &claims)));
         merged
             .metadata
             .validate(&options)
@@ -198,15 +193,12 @@ fn main() {
             "registration",
             vec![
                 Case::new("merge+validate", || {
-                    let m = registration::merge(black_box(request), Some((token, black_box(&claims))));
+                    let m = merge(black_box(request), Some((token, black_box(&claims))));
                     m.metadata.validate(&options).unwrap();
                     black_box(m);
                 }),
                 Case::new("merge", || {
-                    black_box(registration::merge(
-                        black_box(request),
-                        Some((token, black_box(&claims))),
-                    ));
+                    black_box(merge(black_box(request), Some((token, black_box(&claims)))));
                 }),
                 Case::new("validate", || {
                     black_box(&merged.metadata).validate(&options).unwrap();
@@ -238,10 +230,9 @@ mod remote {
     use std::hint::black_box;
     use std::sync::Arc;
 
-    use software_statement::clock::Clock;
-    use software_statement::jwk::JwkSet;
-    use software_statement::remote::{RemoteJwks, RemoteOptions};
-    use software_statement::statement::{IssuerPolicy, KeySource, Verifier};
+    use software_statement::{
+        AddressScope, Clock, IssuerPolicy, JwkSet, KeySource, RemoteJwks, RemoteOptions, Verifier,
+    };
 
     use super::harness::{Case, Harness};
     use super::server::JwksServer;
@@ -276,7 +267,7 @@ mod remote {
         let server = rt.block_on(JwksServer::start(published.clone()));
         let options = || {
             RemoteOptions::default()
-                .allow_loopback(true)
+                .address_scope(AddressScope::AlsoLoopback)
                 .add_root_certificate(server.cert.clone())
                 .clock(clock.clone())
         };
@@ -392,7 +383,7 @@ fn print_report(h: &Harness, w: &Workload) {
     println!(
         "Backend `{}`; {} CPUs; workload `test-vectors/bench/` (20-claim statement, {}-byte payload; \
          15-member request).",
-        software_statement::crypto::BACKEND,
+        BACKEND,
         cpus,
         w.payload.len()
     );

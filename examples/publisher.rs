@@ -4,9 +4,7 @@
 //! cargo run --example publisher
 //! ```
 
-use software_statement::jwa::Algorithm;
-use software_statement::jwk::{Jwk, JwkSet};
-use software_statement::statement::StatementBuilder;
+use software_statement::{Algorithm, Jwk, JwkSet, StatementBuilder};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // 1. A signing key; its kid is its RFC 7638 thumbprint. Keep the private JWK secret.

@@ -28,8 +28,7 @@ use axum::routing::post;
 use axum::Router;
 use base64::Engine as _;
 use serde_json::{json, Value};
-use software_statement::registrar::{parse_request, Registrar};
-use software_statement::trust::TrustFile;
+use software_statement::{parse_request, Registrar, TrustFile};
 
 /// The endpoint's router: `POST /register`.
 pub fn app(registrar: Arc<Registrar>) -> Router {

@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::statement::StatementError;
+use crate::error::StatementError;
 
 /// Largest NumericDate accepted: 9999-12-31T23:59:59Z. Anything later (or negative,
 /// or not a finite JSON number) is refused as out of range.

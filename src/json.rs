@@ -5,7 +5,7 @@
 //! can exhaust the stack.
 //!
 //! ```
-//! use software_statement::json::{parse_object, JsonError};
+//! use software_statement::{parse_json_object as parse_object, JsonError};
 //! assert_eq!(parse_object(br#"{"a":1,"a":2}"#, 32), Err(JsonError::Duplicate("a".into())));
 //! assert_eq!(parse_object(b"{\n  \"a\": }", 32), Err(JsonError::Syntax { line: 2, column: 8 }));
 //! assert_eq!(parse_object(br#"{"a":{"b":1}}"#, 32).unwrap()["a"]["b"], 1);
@@ -18,37 +18,16 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visit
 use serde_json::map::Entry;
 use serde_json::{Map, Value};
 
-/// Why a JSON text was refused.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum JsonError {
-    /// Not JSON (or not UTF-8), or data after the value. `line` and `column` are
-    /// 1-based; `line` 0 means the input ended before any value (it is empty).
-    #[error("{}", describe_syntax(*line, *column))]
-    Syntax {
-        /// Line of the problem.
-        line: usize,
-        /// Column of the problem.
-        column: usize,
-    },
-    /// The top-level value is not an object.
-    #[error("expected a JSON object")]
-    NotObject,
-    /// A member name appears twice in one object.
-    #[error("member {0:?} appears twice")]
-    Duplicate(String),
-    /// Nesting deeper than the cap.
-    #[error("nested too deeply")]
-    TooDeep,
-}
+use crate::error::JsonError;
 
-fn describe_syntax(line: usize, column: usize) -> String {
-    if line == 0 {
-        "empty input: expected a JSON object".into()
-    } else {
-        format!("invalid JSON at line {line}, column {column}")
-    }
-}
+/// The default nesting cap for every JSON text this crate reads from outside: JOSE
+/// headers and claims, JWKs, trust files, registration requests (the top-level object is
+/// depth 1).
+pub const MAX_DEPTH: usize = 32;
+
+/// The most members or items preallocated for one object or array before its size is
+/// known: a bound on what an attacker's declared-but-absent content can reserve.
+const MAX_PREALLOCATED: usize = 64;
 
 fn syntax(e: &serde_json::Error, input: &[u8]) -> JsonError {
     if e.is_eof() && input.iter().all(u8::is_ascii_whitespace) {
@@ -92,7 +71,7 @@ pub(crate) fn parse_object_str(text: &str, max_depth: usize) -> Result<Map<Strin
 /// `:` after its name), capped: the top-level map is allocated once at this size instead
 /// of growing (and rehashing) member by member.
 fn member_bound(bytes: &[u8]) -> usize {
-    bytes.iter().filter(|&&b| b == b':').count().min(64)
+    bytes.iter().filter(|&&b| b == b':').count().min(MAX_PREALLOCATED)
 }
 
 struct StrictSeed<'f> {
@@ -163,7 +142,7 @@ impl<'de> Visitor<'de> for StrictSeed<'_> {
 
     fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<Value, A::Error> {
         self.enter()?;
-        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(MAX_PREALLOCATED));
         loop {
             let seed = self.nested();
             match seq.next_element_seed(seed)? {

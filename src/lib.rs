@@ -4,17 +4,15 @@
 //! which a software publisher asserts client metadata.
 //!
 //! - **Publishers** generate keys ([`Jwk::generate`]), publish a JWK Set
-//!   ([`JwkSet::to_public_value`]) and sign statements ([`statement::StatementBuilder`]).
+//!   ([`JwkSet::to_public_value`]) and sign statements ([`StatementBuilder`]).
 //! - **Authorization servers** verify statements under a per-issuer trust policy
-//!   ([`statement::Verifier`], usually loaded from a [`trust::TrustFile`]), and run the
-//!   whole registration step — verify, merge the claims over the request with RFC 7591
-//!   precedence, validate — with [`registrar::Registrar`].
+//!   ([`Verifier`], usually loaded from a [`TrustFile`]), and run the whole registration
+//!   step — verify, merge the claims over the request with RFC 7591 precedence, validate —
+//!   with [`Registrar`].
 //!
 //! ```
 //! use serde_json::json;
-//! use software_statement::{Algorithm, Jwk, JwkSet};
-//! use software_statement::registrar::Registrar;
-//! use software_statement::statement::{IssuerPolicy, StatementBuilder, Verifier};
+//! use software_statement::{Algorithm, IssuerPolicy, Jwk, JwkSet, Registrar, StatementBuilder, Verifier};
 //!
 //! // Publisher
 //! let key = Jwk::generate(Algorithm::EdDSA)?;
@@ -40,33 +38,57 @@
 //! ```
 //!
 //! Crypto backends: `aws-lc-rs` (default) or `ring` (feature). Feature `remote` adds
-//! `jwks_uri` fetching ([`remote`]).
+//! `jwks_uri` fetching (`RemoteJwks`).
+//!
+//! Every public item is re-exported here, at the crate root, and has this one path; the
+//! modules are private. Reading a token without verifying it is kept apart, in
+//! [`dangerous`]. The layers and the path of a registration request through the code are
+//! described in the repository's `ARCHITECTURE.md`.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod b64;
 mod claims;
-pub mod client_keys;
-pub mod clock;
-pub mod crypto;
-mod der_keys;
-pub mod error;
-pub mod json;
-pub mod jwa;
-pub mod jwk;
-pub mod jws;
-mod keygen;
-pub mod metadata;
-pub mod registrar;
-pub mod registration;
+mod clock;
+mod crypto;
+pub mod dangerous;
+mod error;
+mod json;
+mod jwa;
+mod jwk;
+mod jws;
+mod key_source;
+mod metadata;
+mod net;
+mod registration;
 #[cfg(feature = "remote")]
-pub mod remote;
-pub mod statement;
-pub mod trust;
+mod remote;
+mod statement;
+mod trust;
 
-pub use error::{Error, JwsError, KeyError};
-pub use jwa::{Algorithm, AlgorithmSet};
-pub use jwk::{Jwk, JwkSet};
+pub use crate::claims::MAX_NUMERIC_DATE;
+pub use crate::clock::{Clock, FixedClock, SystemClock};
+pub use crate::crypto::{backend_supports, BACKEND};
+#[cfg(feature = "remote")]
+pub use crate::error::RemoteError;
+pub use crate::error::{
+    Error, ErrorCode, JsonError, JwsError, KeyError, RegistrationError, SignError, StatementError, TrustFileError,
+};
+pub use crate::json::{parse_object as parse_json_object, MAX_DEPTH as MAX_JSON_DEPTH};
+pub use crate::jwa::{Algorithm, AlgorithmSet, Curve, KeyFamily, UnknownAlgorithm};
+pub use crate::jwk::{Jwk, JwkSet, KeyType, SkippedKey, MAX_KID_LEN, MIN_HMAC_LEN, RSA_BITS};
+pub use crate::jws::{sign as sign_jws, verify as verify_jws, Header, Limits, UnverifiedJws, Verified as VerifiedJws};
+pub use crate::key_source::KeySource;
+pub use crate::metadata::{split_member_name, ClientMetadata, ValidationOptions, IANA_TOKEN_ENDPOINT_AUTH_METHODS};
+pub use crate::net::{is_globally_routable, AddressScope};
+pub use crate::registration::{
+    merge, merge_owned, parse_request, ClientKeys, Merged, Registrar, Registration, StatementInfo, JWT_CLAIMS,
+};
+#[cfg(feature = "remote")]
+pub use crate::remote::{RemoteJwks, RemoteOptions};
+pub use crate::statement::{IssuerPolicy, StatementBuilder, VerifiedStatement, Verifier, VerifierBuilder};
+pub use crate::trust::{LoadOptions, TrustFile};
 
 /// The README's examples, compiled and run as doc tests.
 #[cfg(doctest)]

@@ -25,24 +25,11 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::clock::Clock;
-use crate::error::KeyError;
+use crate::error::{KeyError, TrustFileError};
 use crate::jwa::{Algorithm, AlgorithmSet};
 use crate::jwk::JwkSet;
-use crate::statement::{IssuerPolicy, KeySource, Verifier};
-
-/// A trust file could not be used. The message names the file, the issuer and, for a
-/// bad key, its `kid`; it is meant for the operator (it may contain paths), not for
-/// registrants.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{file}: {}{message}", issuer.as_ref().map(|i| format!("issuer {i:?}: ")).unwrap_or_default())]
-pub struct TrustFileError {
-    /// The trust file's path as given.
-    pub file: String,
-    /// The issuer concerned, if any.
-    pub issuer: Option<String>,
-    /// What is wrong and what to do.
-    pub message: String,
-}
+use crate::key_source::KeySource;
+use crate::statement::{IssuerPolicy, Verifier};
 
 /// A loaded trust file: the [`Verifier`] it configures and its global options.
 #[derive(Clone, Debug)]

@@ -32,10 +32,7 @@ use josekit::jwk::{Jwk as JoseJwk, KeyPair as _};
 use josekit::jws::{JwsHeader, JwsHeaderSet, JwsSigner, JwsVerifier};
 use josekit::jwt::{self, JwtPayload};
 use serde_json::{json, Map, Value};
-use software_statement::jwa::{Algorithm, AlgorithmSet};
-use software_statement::jwk::{Jwk, JwkSet};
-use software_statement::jws::{self, Limits};
-use software_statement::{JwsError, KeyError};
+use software_statement::{sign_jws, verify_jws, Algorithm, AlgorithmSet, Jwk, JwkSet, JwsError, KeyError, Limits};
 
 const ISS: &str = "https://publisher.example.com";
 const AUD: &str = "https://as.example.org";
@@ -265,7 +262,7 @@ impl Fixture {
     fn sign_ours(&self, claims: &Map<String, Value>) -> String {
         let mut extra = Map::new();
         extra.insert("typ".into(), "JWT".into());
-        jws::sign(&self.ours, self.alg, &extra, &serde_json::to_vec(claims).unwrap()).expect("we sign")
+        sign_jws(&self.ours, self.alg, &extra, &serde_json::to_vec(claims).unwrap()).expect("we sign")
     }
 
     fn sign_josekit(&self, claims: &Map<String, Value>) -> String {
@@ -285,7 +282,7 @@ impl Fixture {
     // ---- verifiers ----
 
     fn verify_ours(&self, token: &str) -> Result<Map<String, Value>, JwsError> {
-        let verified = jws::verify(token, &self.trusted, AlgorithmSet::of(&[self.alg]), &Limits::default())?;
+        let verified = verify_jws(token, &self.trusted, AlgorithmSet::of(&[self.alg]), &Limits::default())?;
         assert_eq!(verified.header().alg(), self.alg);
         assert_eq!(verified.header().kid(), Some(self.kid.as_str()));
         match serde_json::from_slice(verified.payload()).expect("payload is JSON") {
@@ -469,7 +466,7 @@ fn es384() {
 #[test]
 fn es512() {
     // jsonwebtoken has no ES512: josekit only, both key sources.
-    assert!(software_statement::crypto::backend_supports(Algorithm::ES512));
+    assert!(software_statement::backend_supports(Algorithm::ES512));
     run(Algorithm::ES512, Source::Ours);
     run(Algorithm::ES512, Source::Josekit);
 }
@@ -477,7 +474,7 @@ fn es512() {
 #[cfg(not(feature = "aws-lc-rs"))]
 #[test]
 fn es512_is_unsupported_with_ring() {
-    assert!(!software_statement::crypto::backend_supports(Algorithm::ES512));
+    assert!(!software_statement::backend_supports(Algorithm::ES512));
     // Their P-521 key, with and without an `alg` member.
     let mut jwk = JoseJwk::generate_ec_key(josekit::jwk::P_521).unwrap();
     let no_alg = Value::Object(jwk.as_ref().clone());
@@ -512,14 +509,14 @@ fn es512_is_unsupported_with_ring() {
     };
     let other = Jwk::generate(Algorithm::ES256).unwrap().with_kid("p521").unwrap();
     let set = JwkSet::new(vec![other.to_public().unwrap()]).unwrap();
-    let r = jws::verify(&token, &set, AlgorithmSet::ALL, &Limits::default());
+    let r = verify_jws(&token, &set, AlgorithmSet::ALL, &Limits::default());
     assert!(
         matches!(r, Err(JwsError::UnsupportedByBackend(Algorithm::ES512))),
         "{r:?}"
     );
 
     // And we cannot sign ES512 with anything.
-    let r = jws::sign(&other, Algorithm::ES512, &Map::new(), b"{}");
+    let r = sign_jws(&other, Algorithm::ES512, &Map::new(), b"{}");
     assert!(
         matches!(r, Err(JwsError::UnsupportedByBackend(Algorithm::ES512))),
         "{r:?}"
@@ -563,7 +560,7 @@ fn peer_pem_and_der_documents_import_as_the_same_key() {
         }
         // The private key from PEM signs; josekit verifies with its own public key.
         let key = Jwk::from_pem(&pem(pair.to_pem_private_key())).unwrap();
-        let token = jws::sign(&key, alg, &Map::new(), br#"{"iss":"https://publisher.example.com"}"#).unwrap();
+        let token = sign_jws(&key, alg, &Map::new(), br#"{"iss":"https://publisher.example.com"}"#).unwrap();
         let verifier = jose_verifier(alg, &pair.to_jwk_public_key());
         josekit::jws::deserialize_compact(&token, &*verifier).unwrap_or_else(|e| panic!("{alg}: {e}"));
     }
@@ -627,7 +624,7 @@ fn our_jwks_is_read_by_jsonwebtoken_and_thumbprints_agree() {
             "{alg}"
         );
         let dec = jsonwebtoken::DecodingKey::from_jwk(their_jwk).unwrap();
-        let token = jws::sign(key, alg, &Map::new(), &serde_json::to_vec(&claims).unwrap()).unwrap();
+        let token = sign_jws(key, alg, &Map::new(), &serde_json::to_vec(&claims).unwrap()).unwrap();
         let mut validation = jsonwebtoken::Validation::new(jwt_alg(alg).unwrap());
         validation.required_spec_claims.clear();
         validation.validate_exp = false;
@@ -635,7 +632,7 @@ fn our_jwks_is_read_by_jsonwebtoken_and_thumbprints_agree() {
         let got = jsonwebtoken::decode::<Value>(&token, &dec, &validation).unwrap_or_else(|e| panic!("{alg}: {e}"));
         assert_eq!(got.claims, Value::Object(claims.clone()));
         // And back: the reread set verifies it too.
-        jws::verify(&token, &reread, AlgorithmSet::of(&[alg]), &Limits::default()).unwrap();
+        verify_jws(&token, &reread, AlgorithmSet::of(&[alg]), &Limits::default()).unwrap();
     }
 }
 
@@ -651,7 +648,7 @@ fn peer_tokens_outside_the_profile_are_refused() {
     let mut header = JwsHeader::new();
     header.set_token_type("JWT");
     let unsecured = jwt::encode_unsecured(&payload, &header).unwrap();
-    let r = jws::verify(&unsecured, &set, AlgorithmSet::ALL, &Limits::default());
+    let r = verify_jws(&unsecured, &set, AlgorithmSet::ALL, &Limits::default());
     assert!(
         matches!(&r, Err(JwsError::UnsupportedAlgorithm(a)) if a == "none"),
         "{r:?}"
@@ -660,7 +657,7 @@ fn peer_tokens_outside_the_profile_are_refused() {
     let k1 = JoseJwk::generate_ec_key(josekit::jwk::Secp256k1).unwrap();
     let signer = josekit::jws::ES256K.signer_from_jwk(&k1).unwrap();
     let es256k = jwt::encode_with_signer(&payload, &header, &signer).unwrap();
-    let r = jws::verify(&es256k, &set, AlgorithmSet::ALL, &Limits::default());
+    let r = verify_jws(&es256k, &set, AlgorithmSet::ALL, &Limits::default());
     assert!(
         matches!(&r, Err(JwsError::UnsupportedAlgorithm(a)) if a == "ES256K"),
         "{r:?}"
@@ -677,12 +674,12 @@ fn peer_tokens_outside_the_profile_are_refused() {
     let signer = jose_signer(Algorithm::ES256, &jose_private);
     let body = serde_json::to_vec(&claims()).unwrap();
     let compact = josekit::jws::serialize_compact(&body, &JwsHeader::new(), &*signer).unwrap();
-    jws::verify(&compact, &set, AlgorithmSet::ALL, &Limits::default()).expect("compact form verifies");
+    verify_jws(&compact, &set, AlgorithmSet::ALL, &Limits::default()).expect("compact form verifies");
     for json in [
         josekit::jws::serialize_flattened_json(&body, &JwsHeaderSet::new(), &*signer).unwrap(),
         josekit::jws::serialize_general_json(&body, &[(&JwsHeaderSet::new(), &*signer)]).unwrap(),
     ] {
-        let r = jws::verify(&json, &set, AlgorithmSet::ALL, &Limits::default());
+        let r = verify_jws(&json, &set, AlgorithmSet::ALL, &Limits::default());
         assert!(matches!(r, Err(JwsError::Malformed(_))), "{r:?}");
     }
 }

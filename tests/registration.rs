@@ -11,15 +11,10 @@ use std::path::Path;
 use std::sync::Arc;
 
 use serde_json::{json, Map, Value};
-use software_statement::clock::FixedClock;
-use software_statement::jwa::Algorithm;
-use software_statement::jwk::Jwk;
-use software_statement::jws;
-use software_statement::metadata::ValidationOptions;
-use software_statement::registrar::{Registrar, Registration};
-use software_statement::registration::RegistrationError;
-use software_statement::statement::StatementBuilder;
-use software_statement::trust::{LoadOptions, TrustFile};
+use software_statement::{
+    sign_jws, Algorithm, FixedClock, Jwk, LoadOptions, Registrar, Registration, RegistrationError, StatementBuilder,
+    TrustFile, ValidationOptions,
+};
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/test-vectors/registration");
 const RFC7591: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/test-vectors/rfc/rfc7591.json");
@@ -280,7 +275,7 @@ fn sign_statement(spec: &Map<String, Value>, keys: &Keys, now: u64) -> Result<St
                     Some(h) => object(h, "statement.header")?.clone(),
                     None => Map::new(),
                 };
-                jws::sign(key, alg, &header, &payload).map_err(|e| format!("jws::sign: {e}"))?
+                sign_jws(key, alg, &header, &payload).map_err(|e| format!("jws::sign: {e}"))?
             }
             _ => return Err("give at most one of statement.header and statement.protected_header".into()),
         }

@@ -7,10 +7,7 @@ mod server;
 use std::sync::Arc;
 
 use serde_json::{json, Value};
-use software_statement::jwa::Algorithm;
-use software_statement::jwk::{Jwk, JwkSet};
-use software_statement::registrar::Registrar;
-use software_statement::statement::{IssuerPolicy, StatementBuilder, Verifier};
+use software_statement::{Algorithm, IssuerPolicy, Jwk, JwkSet, Registrar, StatementBuilder, Verifier};
 
 const ISS: &str = "https://publisher.example.com";
 

@@ -10,9 +10,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use software_statement::clock::{Clock, FixedClock};
-use software_statement::remote::{is_globally_routable, RemoteError, RemoteJwks, RemoteOptions};
-use software_statement::{Algorithm, Jwk, JwkSet, KeyError};
+use software_statement::{
+    is_globally_routable, AddressScope, Algorithm, Clock, FixedClock, Jwk, JwkSet, KeyError, RemoteError, RemoteJwks,
+    RemoteOptions,
+};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio_rustls::rustls;
@@ -155,7 +156,7 @@ impl Server {
     /// Options trusting this server's certificate, on `clock`.
     fn options(&self, clock: &Arc<FixedClock>) -> RemoteOptions {
         RemoteOptions::default()
-            .allow_loopback(true)
+            .address_scope(AddressScope::AlsoLoopback)
             .add_root_certificate(self.cert.clone())
             .clock(clock.clone() as Arc<dyn Clock>)
     }
@@ -673,7 +674,7 @@ async fn redirect_followed_by_a_custom_client_is_refused() {
 #[tokio::test]
 async fn untrusted_certificate_is_a_connect_error() {
     let server = Server::https(Reply::json(set_json(&[&key("k1")]))).await;
-    let options = RemoteOptions::default().allow_loopback(true);
+    let options = RemoteOptions::default().address_scope(AddressScope::AlsoLoopback);
     let jwks = RemoteJwks::new(&server.url("/jwks.json"), options).unwrap();
     let err = jwks.keys().await.unwrap_err();
     assert!(matches!(err, RemoteError::Connect { .. }), "{err:?}");
@@ -686,7 +687,7 @@ async fn connection_refused_is_a_connect_error() {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     drop(listener);
-    let options = RemoteOptions::default().allow_loopback(true);
+    let options = RemoteOptions::default().address_scope(AddressScope::AlsoLoopback);
     let jwks = RemoteJwks::new(&format!("https://{addr}/jwks.json"), options).unwrap();
     let err = jwks.keys().await.unwrap_err();
     assert!(
@@ -729,7 +730,7 @@ async fn plain_http_only_to_a_loopback_literal_when_allowed() {
     );
     // allow_loopback is about https, not plain http.
     assert!(matches!(
-        RemoteJwks::new(&url, options().allow_loopback(true)),
+        RemoteJwks::new(&url, options().address_scope(AddressScope::AlsoLoopback)),
         Err(RemoteError::InsecureScheme { .. })
     ));
     // Only loopback: not another name, not another address.
@@ -737,7 +738,10 @@ async fn plain_http_only_to_a_loopback_literal_when_allowed() {
         "http://10.1.2.3/jwks.json".to_string(),
         "http://publisher.example.com/jwks.json".to_string(),
     ] {
-        let result = RemoteJwks::new(&uri, options().allow_http_loopback(true).allow_non_global(true));
+        let result = RemoteJwks::new(
+            &uri,
+            options().allow_http_loopback(true).address_scope(AddressScope::Any),
+        );
         assert!(matches!(result, Err(RemoteError::InsecureScheme { .. })), "{uri}");
     }
     assert_eq!(server.requests(), 0);
@@ -748,7 +752,12 @@ async fn plain_http_only_to_a_loopback_literal_when_allowed() {
 
     // Only an address literal: not even `localhost` (DESIGN §4.8).
     let by_name = format!("http://localhost:{}/jwks.json", server.addr.port());
-    let refused = RemoteJwks::new(&by_name, options().allow_http_loopback(true).allow_loopback(true));
+    let refused = RemoteJwks::new(
+        &by_name,
+        options()
+            .allow_http_loopback(true)
+            .address_scope(AddressScope::AlsoLoopback),
+    );
     assert!(matches!(refused, Err(RemoteError::InsecureScheme { .. })));
     assert_eq!(server.requests(), 1);
 }
@@ -772,7 +781,9 @@ async fn non_global_literal_addresses_are_refused_before_connecting() {
     ] {
         for options in [
             RemoteOptions::default(),
-            RemoteOptions::default().allow_loopback(true).allow_http_loopback(true),
+            RemoteOptions::default()
+                .address_scope(AddressScope::AlsoLoopback)
+                .allow_http_loopback(true),
         ] {
             let err = RemoteJwks::new(uri, options).unwrap_err();
             assert!(matches!(err, RemoteError::AddressNotAllowed { .. }), "{uri}: {err:?}");
@@ -788,12 +799,12 @@ async fn non_global_literal_addresses_are_refused_before_connecting() {
     ] {
         let err = RemoteJwks::new(uri, RemoteOptions::default()).unwrap_err();
         assert!(matches!(err, RemoteError::AddressNotAllowed { .. }), "{uri}: {err:?}");
-        assert!(RemoteJwks::new(uri, RemoteOptions::default().allow_loopback(true)).is_ok());
+        assert!(RemoteJwks::new(uri, RemoteOptions::default().address_scope(AddressScope::AlsoLoopback)).is_ok());
     }
     // allow_non_global permits them (nothing is fetched here).
     assert!(RemoteJwks::new(
         "https://10.1.2.3/jwks.json",
-        RemoteOptions::default().allow_non_global(true)
+        RemoteOptions::default().address_scope(AddressScope::Any)
     )
     .is_ok());
     // Refused at construction: there is nothing to connect to.
@@ -817,7 +828,7 @@ async fn localhost_is_refused_unless_loopback_is_allowed() {
     );
     assert_eq!(server.requests(), 0);
 
-    let jwks = RemoteJwks::new(&url, options.allow_loopback(true)).unwrap();
+    let jwks = RemoteJwks::new(&url, options.address_scope(AddressScope::AlsoLoopback)).unwrap();
     assert_eq!(kids(&jwks.keys().await.unwrap()), ["k1"]);
     assert_eq!(server.requests(), 1);
 }

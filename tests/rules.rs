@@ -16,10 +16,10 @@ use base64::Engine as _;
 use josekit::jwk::Jwk as JoseJwk;
 use josekit::jws::JwsSigner;
 use serde_json::{json, Map, Value};
-use software_statement::jwa::{Algorithm, AlgorithmSet, KeyFamily};
-use software_statement::jwk::{Jwk, JwkSet};
-use software_statement::jws::{self, Limits, UnverifiedJws};
-use software_statement::{JwsError, KeyError};
+use software_statement::{
+    sign_jws, verify_jws, Algorithm, AlgorithmSet, Jwk, JwkSet, JwsError, KeyError, KeyFamily, Limits, UnverifiedJws,
+    VerifiedJws,
+};
 
 const PAYLOAD: &[u8] =
     br#"{"iss":"https://publisher.example.com","software_id":"4NRB1-0XZABZI9E6-5SM3R","iat":1700000000}"#;
@@ -36,8 +36,8 @@ fn obj(v: &Value) -> Map<String, Value> {
     v.as_object().expect("a JSON object").clone()
 }
 
-fn verify(token: &str, set: &JwkSet) -> Result<jws::Verified, JwsError> {
-    jws::verify(token, set, AlgorithmSet::ALL, &Limits::default())
+fn verify(token: &str, set: &JwkSet) -> Result<VerifiedJws, JwsError> {
+    verify_jws(token, set, AlgorithmSet::ALL, &Limits::default())
 }
 
 fn parse(token: &str) -> Result<UnverifiedJws<'_>, JwsError> {
@@ -228,7 +228,7 @@ fn rule_4_1_none_is_rejected() {
     // …and a caller's header cannot smuggle it into a signed token.
     let mut extra = Map::new();
     extra.insert("alg".into(), "none".into());
-    let t = jws::sign(&key.private_jwk(), Algorithm::ES256, &extra, PAYLOAD).unwrap();
+    let t = sign_jws(&key.private_jwk(), Algorithm::ES256, &extra, PAYLOAD).unwrap();
     assert_eq!(verify(&t, &set).unwrap().header().alg(), Algorithm::ES256);
 
     // A header without an `alg` string.
@@ -249,14 +249,14 @@ fn rule_4_1_alg_not_in_allow_list() {
     let set = key.set();
     let t = key.token(&key.header());
     let limits = Limits::default();
-    jws::verify(&t, &set, AlgorithmSet::of(&[Algorithm::ES256]), &limits).expect("positive control");
+    verify_jws(&t, &set, AlgorithmSet::of(&[Algorithm::ES256]), &limits).expect("positive control");
 
     for allowed in [
         AlgorithmSet::of(&[Algorithm::RS256, Algorithm::EdDSA]),
         AlgorithmSet::of(&[Algorithm::ES384, Algorithm::ES512]),
         AlgorithmSet::EMPTY,
     ] {
-        let r = jws::verify(&t, &set, allowed, &limits);
+        let r = verify_jws(&t, &set, allowed, &limits);
         assert!(
             matches!(r, Err(JwsError::AlgorithmNotAllowed(Algorithm::ES256))),
             "{allowed:?}: {r:?}"
@@ -473,7 +473,7 @@ fn rule_4_1_use_enc_never_verifies() {
     let mut m = obj(&key.private);
     m.insert("use".into(), "enc".into());
     m.remove("alg");
-    let r = jws::sign(&Jwk::from_map(m).unwrap(), Algorithm::ES256, &Map::new(), PAYLOAD);
+    let r = sign_jws(&Jwk::from_map(m).unwrap(), Algorithm::ES256, &Map::new(), PAYLOAD);
     assert!(matches!(r, Err(JwsError::KeyMismatch { .. })), "{r:?}");
 }
 
@@ -632,7 +632,7 @@ fn rule_4_2_header_x5c_is_ignored() {
         if let Some(k) = kid {
             extra.insert("kid".into(), k.into());
         }
-        let t = jws::sign(&attacker, Algorithm::ES256, &extra, PAYLOAD).unwrap();
+        let t = sign_jws(&attacker, Algorithm::ES256, &extra, PAYLOAD).unwrap();
         let r = verify(&t, &set);
         assert!(matches!(r, Err(JwsError::BadSignature)), "{kid:?}: {r:?}");
         // Positive control: the certificate's key does verify it.
@@ -929,8 +929,8 @@ fn rule_4_3_size_cap_checked_before_decoding() {
 
     // A configured cap.
     let n = good.len();
-    jws::verify(&good, &set, AlgorithmSet::ALL, &Limits::default().max_token_bytes(n)).expect("at the cap");
-    let r = jws::verify(
+    verify_jws(&good, &set, AlgorithmSet::ALL, &Limits::default().max_token_bytes(n)).expect("at the cap");
+    let r = verify_jws(
         &good,
         &set,
         AlgorithmSet::ALL,
@@ -999,14 +999,14 @@ fn rule_4_3_depth_cap() {
     // A configured cap.
     let limits = Limits::default().max_depth(4);
     let t = key.raw(nested_header(4, false, "").as_bytes(), PAYLOAD);
-    jws::verify(&t, &set, AlgorithmSet::ALL, &limits).expect("depth 4 under cap 4");
+    verify_jws(&t, &set, AlgorithmSet::ALL, &limits).expect("depth 4 under cap 4");
     let t = key.raw(nested_header(5, false, "").as_bytes(), PAYLOAD);
-    let r = jws::verify(&t, &set, AlgorithmSet::ALL, &limits);
+    let r = verify_jws(&t, &set, AlgorithmSet::ALL, &limits);
     assert!(matches!(r, Err(JwsError::TooDeep("header"))), "{r:?}");
     // Very deep nesting is refused, not a stack overflow.
     let limits = Limits::default().max_token_bytes(1 << 20);
     let t = key.raw(nested_header(200_000, false, "").as_bytes(), PAYLOAD);
-    let r = jws::verify(&t, &set, AlgorithmSet::ALL, &limits);
+    let r = verify_jws(&t, &set, AlgorithmSet::ALL, &limits);
     assert!(matches!(r, Err(JwsError::TooDeep("header"))), "{r:?}");
 }
 

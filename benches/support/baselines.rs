@@ -4,7 +4,7 @@
 
 use jsonwebtoken::{DecodingKey, EncodingKey, Validation};
 use serde_json::{Map, Value};
-use software_statement::jwa::Algorithm;
+use software_statement::Algorithm;
 
 use super::workload::{b64, AlgCase};
 
@@ -18,7 +18,7 @@ mod backend {
         self, EcdsaKeyPair, Ed25519KeyPair, ParsedPublicKey, RsaEncoding, RsaKeyPair, RsaPublicKeyComponents,
     };
     use aws_lc_rs::{hmac, rsa};
-    use software_statement::jwa::Algorithm;
+    use software_statement::Algorithm;
 
     use super::AlgCase;
 
@@ -143,7 +143,7 @@ mod backend {
         self, EcdsaKeyPair, Ed25519KeyPair, RsaEncoding, RsaKeyPair, RsaParameters, RsaPublicKeyComponents,
         UnparsedPublicKey, VerificationAlgorithm,
     };
-    use software_statement::jwa::Algorithm;
+    use software_statement::Algorithm;
 
     use super::AlgCase;
 

@@ -4,9 +4,7 @@
 use std::path::PathBuf;
 
 use serde_json::{json, Map, Value};
-use software_statement::jwa::Algorithm;
-use software_statement::jwk::{Jwk, JwkSet};
-use software_statement::jws;
+use software_statement::{sign_jws, Algorithm, Jwk, JwkSet};
 
 /// The algorithms of the workload, one key each.
 pub const ALGS: [Algorithm; 7] = [
@@ -96,7 +94,7 @@ impl Workload {
         let payload = serde_json::to_vec(&claims).unwrap();
         let mut algs = Vec::new();
         for alg in ALGS {
-            if !software_statement::crypto::backend_supports(alg) {
+            if !software_statement::backend_supports(alg) {
                 continue;
             }
             let private_json = read(&format!("keys/{alg}.jwk"));
@@ -240,7 +238,7 @@ pub fn write() {
         let key = Jwk::generate(alg).unwrap();
         let mut extra = Map::new();
         extra.insert("typ".into(), "JWT".into());
-        let token = jws::sign(&key, alg, &extra, &payload).unwrap();
+        let token = sign_jws(&key, alg, &extra, &payload).unwrap();
         write(
             &format!("keys/{alg}.jwk"),
             serde_json::to_string_pretty(&key.to_value()).unwrap() + "\n",

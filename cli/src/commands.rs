@@ -1,28 +1,21 @@
-//! The commands of DESIGN §6, over the library. Each prints its result (one JSON object
+//! The commands of the README's CLI section, over the library. Each prints its result (one JSON object
 //! or a token) on stdout and returns the outcome that sets the exit status.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde_json::{json, Map, Value};
-use software_statement::clock::FixedClock;
-use software_statement::error::{JwsError, KeyError};
-use software_statement::jwa::{Algorithm, AlgorithmSet};
-use software_statement::jwk::{Jwk, JwkSet};
-use software_statement::jws::{decode_unverified, Limits, UnverifiedJws};
-use software_statement::registrar::{parse_request, Registrar};
-use software_statement::registration::{ErrorCode, RegistrationError};
-use software_statement::statement::{KeySource, StatementBuilder, StatementError, Verifier};
-use software_statement::trust::{LoadOptions, TrustFile};
+use software_statement::dangerous::decode_unverified;
+use software_statement::{
+    parse_request, ErrorCode, Limits, LoadOptions, Registrar, RegistrationError, StatementBuilder, StatementError,
+    TrustFile, UnverifiedJws, Verifier,
+};
+use software_statement::{Algorithm, AlgorithmSet, FixedClock, Jwk, JwkSet, JwsError, KeyError};
 
 use crate::io::{self, config, Failure, Outcome};
 
 /// The error code of `jws verify` and `inspect` (not an RFC 7591 code: there is no statement).
 const INVALID_JWS: &str = "invalid_jws";
-/// RFC 7591 §3.2.2, for a request that is not a JSON object.
-const INVALID_CLIENT_METADATA: &str = "invalid_client_metadata";
-/// RFC 7591 §3.2.2, for every statement failure but an untrusted issuer.
-const INVALID_SOFTWARE_STATEMENT: &str = "invalid_software_statement";
 
 /// Claims that `sign` sets itself (`aud` is passed through).
 const STAMPED_CLAIMS: [&str; 4] = ["iss", "iat", "exp", "jti"];
@@ -31,7 +24,7 @@ const STAMPED_CLAIMS: [&str; 4] = ["iss", "iat", "exp", "jti"];
 
 /// `keygen --alg ALG [--kid KID] [--bits N]`.
 pub fn keygen(alg: Algorithm, kid: Option<&str>, bits: Option<u32>) -> Outcome {
-    let rsa = alg.key_family() == software_statement::jwa::KeyFamily::Rsa;
+    let rsa = alg.key_family() == software_statement::KeyFamily::Rsa;
     if bits.is_some() && !rsa {
         return Err(config(format!(
             "--bits applies to RSA keys (RS*/PS*) only, not to {alg}"
@@ -78,8 +71,7 @@ pub fn jwks(paths: &[PathBuf]) -> Outcome {
         };
         match io::parse_object(&io::read_file(path, "the key")?) {
             Ok(set) if set.contains_key("keys") => {
-                let set = JwkSet::from_value(&Value::Object(set))
-                    .map_err(|e| config(format!("{name}: {}", describe_key_error(&e))))?;
+                let set = JwkSet::from_value(&Value::Object(set)).map_err(|e| config(format!("{name}: {}", e)))?;
                 for skipped in set.skipped() {
                     let kid = describe_kid(skipped.kid.as_deref());
                     eprintln!("note: {name}: key {kid} skipped: {}", skipped.reason);
@@ -95,19 +87,6 @@ pub fn jwks(paths: &[PathBuf]) -> Outcome {
     let value = set.to_public_value().map_err(|e| config(e.to_string()))?;
     io::print_json(&value);
     Ok(())
-}
-
-/// A key error, with the position and `kid` of a bad key in a set said in words.
-fn describe_key_error(e: &KeyError) -> String {
-    match e {
-        KeyError::InSet { position, kid, source } => {
-            format!(
-                "key {} (position {position}) is invalid: {source}; fix or remove it",
-                describe_kid(kid.as_deref())
-            )
-        }
-        other => other.to_string(),
-    }
 }
 
 fn describe_kid(kid: Option<&str>) -> String {
@@ -208,54 +187,46 @@ fn load_trust(path: &Path, now: Option<u64>) -> Result<TrustFile, Failure> {
         options = options.clock(Arc::new(FixedClock::new(now)));
     }
     let trust = TrustFile::load(path, Some(options)).map_err(|e| config(e.to_string()))?;
-    // Keys of a kind this library does not implement are skipped (DESIGN §4.5): say so.
+    // Keys of a kind this library does not implement are skipped: say so.
     for (issuer, policy) in trust.verifier().issuers() {
-        if let KeySource::Jwks(set) = policy.keys() {
-            for skipped in set.skipped() {
-                eprintln!(
-                    "note: {}: issuer {issuer:?}: key {}{} skipped: {}",
-                    path.display(),
-                    skipped.position,
-                    skipped
-                        .kid
-                        .as_deref()
-                        .map(|k| format!(" (kid {k:?})"))
-                        .unwrap_or_default(),
-                    skipped.reason
-                );
-            }
+        if policy.keys().is_remote() {
+            continue;
+        }
+        for skipped in policy.keys().skipped() {
+            eprintln!(
+                "note: {}: issuer {issuer:?}: key {}{} skipped: {}",
+                path.display(),
+                skipped.position,
+                skipped
+                    .kid
+                    .as_deref()
+                    .map(|k| format!(" (kid {k:?})"))
+                    .unwrap_or_default(),
+                skipped.reason
+            );
         }
     }
     Ok(trust)
 }
 
-/// DESIGN §4.5: invalid keys fetched from a `jwks_uri` are skipped and reported (on
-/// stderr, for the operator).
+/// Invalid keys fetched from a `jwks_uri` are skipped and reported (on stderr, for the
+/// operator).
 fn report_skipped_remote_keys(verifier: &Verifier) {
     for (issuer, policy) in verifier.issuers() {
-        if let KeySource::Remote(remote) = policy.keys() {
-            for skipped in remote.last_skipped() {
-                eprintln!(
-                    "note: issuer {issuer:?}: key {}{} of {} was skipped: {}",
-                    skipped.position,
-                    skipped
-                        .kid
-                        .as_deref()
-                        .map(|k| format!(" (kid {k:?})"))
-                        .unwrap_or_default(),
-                    remote.uri(),
-                    skipped.reason
-                );
-            }
+        let Some(uri) = policy.keys().uri() else { continue };
+        for skipped in policy.keys().skipped() {
+            eprintln!(
+                "note: issuer {issuer:?}: key {}{} of {uri} was skipped: {}",
+                skipped.position,
+                skipped
+                    .kid
+                    .as_deref()
+                    .map(|k| format!(" (kid {k:?})"))
+                    .unwrap_or_default(),
+                skipped.reason
+            );
         }
     }
-}
-
-/// Whether some issuer's keys come from a `jwks_uri` (then verification is async).
-fn has_remote_issuer(verifier: &Verifier) -> bool {
-    verifier
-        .issuers()
-        .any(|(_, policy)| matches!(policy.keys(), KeySource::Remote(_)))
 }
 
 /// A runtime for the commands that may fetch a `jwks_uri` or serve one.
@@ -272,12 +243,12 @@ pub fn verify(trust_path: &Path, now: Option<u64>, token: Option<&PathBuf>) -> O
     let bytes = io::read_input(token, "the software statement")?;
     let Some(token) = io::token_text(&bytes) else {
         return Err(Failure::rejected(
-            INVALID_SOFTWARE_STATEMENT,
+            ErrorCode::InvalidSoftwareStatement.as_str(),
             "the software statement is not UTF-8 text",
         ));
     };
     let verifier = trust.verifier();
-    let result = if has_remote_issuer(verifier) {
+    let result = if verifier.needs_fetch() {
         runtime()?.block_on(verifier.verify_async(token))
     } else {
         verifier.verify(token)
@@ -294,7 +265,7 @@ pub fn verify(trust_path: &Path, now: Option<u64>, token: Option<&PathBuf>) -> O
 
 /// The rejection of a statement: its RFC 7591 code, its description, a hint.
 fn statement_rejection(e: &StatementError, trust: &Path) -> Failure {
-    Failure::rejected(e.code(), e.to_string()).hint(statement_hint(e, trust))
+    Failure::rejected(e.code().as_str(), e.to_string()).hint(statement_hint(e, trust))
 }
 
 /// What to do next about a refused statement (printed on stderr).
@@ -347,15 +318,19 @@ pub fn register(trust_path: &Path, now: Option<u64>, request: Option<&PathBuf>) 
     let trust = load_trust(trust_path, now)?;
     let required = trust.require_software_statement();
     let bytes = io::read_input(request, "the registration request (a JSON object)")?;
-    let body = std::str::from_utf8(&bytes)
-        .map_err(|_| Failure::rejected(INVALID_CLIENT_METADATA, "the request body must be UTF-8 JSON"))?;
+    let body = std::str::from_utf8(&bytes).map_err(|_| {
+        Failure::rejected(
+            ErrorCode::InvalidClientMetadata.as_str(),
+            "the request body must be UTF-8 JSON",
+        )
+    })?;
     let request = parse_request(body).map_err(|e| Failure::Rejected {
         body: e.to_json(),
         hint: None,
     })?;
     let has_statement = request.contains_key("software_statement");
     let registrar = Registrar::from_trust_file(&trust);
-    let registration = if has_remote_issuer(trust.verifier()) {
+    let registration = if trust.verifier().needs_fetch() {
         runtime()?.block_on(registrar.register_async(&request))
     } else {
         registrar.register(&request)
@@ -416,7 +391,7 @@ pub fn jws_verify(jwks_path: &Path, algs: &[Algorithm], token: Option<&PathBuf>)
     let name = jwks_path.display();
     let bytes = io::read_file(jwks_path, "the JWK Set")?;
     let text = std::str::from_utf8(&bytes).map_err(|_| config(format!("{name}: not a JWK Set (not UTF-8 text)")))?;
-    let keys = JwkSet::from_json(text).map_err(|e| config(format!("{name}: {}", describe_key_error(&e))))?;
+    let keys = JwkSet::from_json(text).map_err(|e| config(format!("{name}: {}", e)))?;
     if keys.is_empty() {
         return Err(config(format!("{name}: the JWK Set has no usable key")));
     }

@@ -14,12 +14,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{json, Map, Value};
-use software_statement::jwa::Algorithm;
-use software_statement::jwk::{Jwk, JwkSet};
-use software_statement::registrar::Registrar;
-use software_statement::remote::RemoteOptions;
-use software_statement::statement::StatementBuilder;
-use software_statement::trust::{LoadOptions, TrustFile};
+use software_statement::{
+    AddressScope, Algorithm, Jwk, JwkSet, LoadOptions, Registrar, RemoteOptions, StatementBuilder, TrustFile,
+};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio_rustls::rustls;
@@ -121,7 +118,7 @@ async fn flow(json: bool) -> Outcome {
         .typ("JWT")
         .sign(&key)
         .map_err(|e| config(format!("cannot sign: {e}")))?;
-    let parsed = software_statement::jws::UnverifiedJws::parse(&token, &Default::default())
+    let parsed = software_statement::UnverifiedJws::parse(&token, &Default::default())
         .map_err(|e| config(format!("the demo's own token does not parse: {e}")))?;
     let header = Value::Object(parsed.header().members().clone());
     let decoded: Value = serde_json::from_slice(parsed.payload()).unwrap_or(Value::Null);
@@ -169,7 +166,7 @@ async fn flow(json: bool) -> Outcome {
     r.value("trust.json", &trust_json);
     let remote = RemoteOptions::default()
         .add_root_certificate(server.cert.clone())
-        .allow_loopback(true);
+        .address_scope(AddressScope::AlsoLoopback);
     let trust = TrustFile::from_json(
         &trust_json.to_string(),
         "the demo trust policy",

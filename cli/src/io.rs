@@ -121,7 +121,7 @@ pub fn input_name(path: Option<&PathBuf>) -> String {
 /// is an error, where serde_json alone would silently keep the last one). The message says
 /// where the problem is.
 pub fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, String> {
-    software_statement::json::parse_object(bytes, 64).map_err(|e| e.to_string())
+    software_statement::parse_json_object(bytes, software_statement::MAX_JSON_DEPTH).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
-use software_statement::jwa::Algorithm;
+use software_statement::Algorithm;
 
 mod commands;
 mod demo;

@@ -740,14 +740,8 @@ fn jws_verify_good_bad_and_algorithm_allow_list() {
         .rejected("invalid_jws");
 
     // Any payload: a non-JSON payload signed with an HMAC key verifies.
-    let secret = software_statement::jwk::Jwk::generate(software_statement::jwa::Algorithm::HS256).unwrap();
-    let t = software_statement::jws::sign(
-        &secret,
-        software_statement::jwa::Algorithm::HS256,
-        &Map::new(),
-        b"hello",
-    )
-    .unwrap();
+    let secret = software_statement::Jwk::generate(software_statement::Algorithm::HS256).unwrap();
+    let t = software_statement::sign_jws(&secret, software_statement::Algorithm::HS256, &Map::new(), b"hello").unwrap();
     d.write_json("secret.json", &json!({"keys": [secret.to_value()]}));
     let out = d
         .run_stdin(&["jws", "verify", "--jwks", "secret.json"], t.as_bytes())
@@ -788,9 +782,8 @@ fn inspect_decodes_without_verifying() {
     assert_eq!(out["verified"], false);
 
     // A payload that is not a JSON object: claims null, payload as base64url.
-    let secret = software_statement::jwk::Jwk::generate(software_statement::jwa::Algorithm::HS256).unwrap();
-    let t =
-        software_statement::jws::sign(&secret, software_statement::jwa::Algorithm::HS256, &Map::new(), b"[1]").unwrap();
+    let secret = software_statement::Jwk::generate(software_statement::Algorithm::HS256).unwrap();
+    let t = software_statement::sign_jws(&secret, software_statement::Algorithm::HS256, &Map::new(), b"[1]").unwrap();
     let out = d.run_stdin(&["inspect"], t.as_bytes()).json();
     assert_eq!(
         out.keys().collect::<Vec<_>>(),

@@ -4,9 +4,7 @@
 //!
 //! ```
 //! use serde_json::json;
-//! use software_statement::{jwa::Algorithm, jwk::{Jwk, JwkSet}};
-//! use software_statement::registrar::Registrar;
-//! use software_statement::statement::{IssuerPolicy, StatementBuilder, Verifier};
+//! use software_statement::{Algorithm, IssuerPolicy, Jwk, JwkSet, Registrar, StatementBuilder, Verifier};
 //!
 //! // The publisher signs a statement…
 //! let key = Jwk::generate(Algorithm::ES256)?;
@@ -32,9 +30,10 @@
 
 use serde_json::{json, Map, Value};
 
+use super::merge::merge;
+use crate::error::{RegistrationError, StatementError};
 use crate::metadata::{ClientMetadata, ValidationOptions};
-use crate::registration::{merge, ErrorCode, RegistrationError};
-use crate::statement::{StatementError, VerifiedStatement, Verifier};
+use crate::statement::{VerifiedStatement, Verifier};
 use crate::trust::TrustFile;
 
 /// What the registration kept of the verified statement.
@@ -136,7 +135,7 @@ impl Registrar {
     /// Runs the registration step with keys that are local (or already cached).
     pub fn register(&self, request: &Map<String, Value>) -> Result<Registration, RegistrationError> {
         let verified = match self.statement_of(request)? {
-            Some(token) => Some((token, self.verifier.verify(token).map_err(statement_error)?)),
+            Some(token) => Some((token, self.verifier.verify(token)?)),
             None => None,
         };
         self.complete(request, verified)
@@ -146,7 +145,7 @@ impl Registrar {
     #[cfg(feature = "remote")]
     pub async fn register_async(&self, request: &Map<String, Value>) -> Result<Registration, RegistrationError> {
         let verified = match self.statement_of(request)? {
-            Some(token) => Some((token, self.verifier.verify_async(token).await.map_err(statement_error)?)),
+            Some(token) => Some((token, self.verifier.verify_async(token).await?)),
             None => None,
         };
         self.complete(request, verified)
@@ -172,13 +171,13 @@ impl Registrar {
     ) -> Result<Registration, RegistrationError> {
         if let Some((_, s)) = &verified {
             if let Some(missing) = self.required_claims.iter().find(|c| !s.claims().contains_key(*c)) {
-                return Err(statement_error(StatementError::MissingClaim(missing.clone())));
+                return Err(StatementError::MissingClaim(missing.clone()).into());
             }
         }
         let merged = merge(request, verified.as_ref().map(|(t, s)| (*t, s.claims())));
         merged.metadata.validate(&self.validation)?;
         // The client's own keys must be usable keys, not just a JSON object.
-        crate::client_keys::inline_jwks(&merged.metadata)?;
+        super::client_keys::inline_jwks(&merged.metadata)?;
         Ok(Registration {
             metadata: merged.metadata,
             overridden: merged.overridden,
@@ -193,25 +192,11 @@ impl Registrar {
 
 /// A request body as a JSON object (strict: duplicate members refused).
 pub fn parse_request(body: &str) -> Result<Map<String, Value>, RegistrationError> {
-    crate::json::parse_object_str(body, 32).map_err(|e| {
+    crate::json::parse_object_str(body, crate::json::MAX_DEPTH).map_err(|e| {
         RegistrationError::invalid_client_metadata(match e {
-            crate::json::JsonError::Duplicate(n) => format!("the request has the member {n:?} twice"),
-            crate::json::JsonError::TooDeep => "the request is nested too deeply".into(),
+            crate::error::JsonError::Duplicate(n) => format!("the request has the member {n:?} twice"),
+            crate::error::JsonError::TooDeep => "the request is nested too deeply".into(),
             _ => "the request body must be a JSON object".into(),
         })
     })
-}
-
-impl From<StatementError> for RegistrationError {
-    fn from(e: StatementError) -> Self {
-        statement_error(e)
-    }
-}
-
-fn statement_error(e: StatementError) -> RegistrationError {
-    let code = match e.code() {
-        crate::statement::UNAPPROVED_SOFTWARE_STATEMENT => ErrorCode::UnapprovedSoftwareStatement,
-        _ => ErrorCode::InvalidSoftwareStatement,
-    };
-    RegistrationError::new(code, e.to_string())
 }

@@ -1,12 +1,8 @@
-//! Error types. Each layer has a `#[non_exhaustive]` category enum that says which rule
-//! failed; [`Error`] gathers them for callers that want one type.
-//!
-//! No error carries key material: messages name members, algorithms, `kid`s and sizes,
-//! never key bytes, so every description is safe to show to a registrant.
+//! Errors of the JOSE layer: keys, compact JWS, strict JSON, signing.
 
 use crate::jwa::Algorithm;
 
-/// A key or key set was refused (DESIGN §4.5).
+/// A key or key set was refused (the key rules of the README's security section).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum KeyError {
@@ -41,7 +37,7 @@ pub enum KeyError {
     #[error("JWK Set has duplicate kid {0:?}")]
     DuplicateKid(String),
     /// One key of an operator-configured JWK Set is invalid.
-    #[error("key {position}{} of the JWK Set is invalid: {source}", describe_kid(kid))]
+    #[error("key {} (position {position}) of the JWK Set is invalid: {source}", kid_or_none(kid))]
     InSet {
         /// Zero-based position of the key in `keys`.
         position: usize,
@@ -64,7 +60,7 @@ pub enum KeyError {
     Generation(String),
 }
 
-/// A compact JWS was refused (DESIGN §4.1–4.4, §4.6). Each variant names the rule.
+/// A compact JWS was refused (the JWS rules of the README's security section). Each variant names the rule.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum JwsError {
@@ -149,6 +145,14 @@ pub enum JwsError {
     Key(#[from] KeyError),
 }
 
+/// `"x"`, or `(no kid)`.
+fn kid_or_none(kid: &Option<String>) -> String {
+    match kid {
+        Some(k) => format!("{k:?}"),
+        None => "(no kid)".into(),
+    }
+}
+
 /// ` (kid "x")`, or ` (no kid)`.
 fn describe_kid(kid: &Option<String>) -> String {
     match kid {
@@ -157,14 +161,55 @@ fn describe_kid(kid: &Option<String>) -> String {
     }
 }
 
-/// Any error of this crate.
-#[derive(Debug, thiserror::Error)]
+/// Why a JSON text was refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
-pub enum Error {
-    /// A key or key set was refused.
-    #[error(transparent)]
-    Key(#[from] KeyError),
-    /// A JWS was refused.
+pub enum JsonError {
+    /// Not JSON (or not UTF-8), or data after the value. `line` and `column` are
+    /// 1-based; `line` 0 means the input ended before any value (it is empty).
+    #[error("{}", describe_syntax(*line, *column))]
+    Syntax {
+        /// Line of the problem.
+        line: usize,
+        /// Column of the problem.
+        column: usize,
+    },
+    /// The top-level value is not an object.
+    #[error("expected a JSON object")]
+    NotObject,
+    /// A member name appears twice in one object.
+    #[error("member {0:?} appears twice")]
+    Duplicate(String),
+    /// Nesting deeper than the cap.
+    #[error("nested too deeply")]
+    TooDeep,
+}
+
+fn describe_syntax(line: usize, column: usize) -> String {
+    if line == 0 {
+        "empty input: expected a JSON object".into()
+    } else {
+        format!("invalid JSON at line {line}, column {column}")
+    }
+}
+
+/// The publisher side could not sign a statement.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SignError {
+    /// The statement's issuer (`iss`) is empty.
+    #[error("a software statement needs a non-empty issuer")]
+    EmptyIssuer,
+    /// The key allows several algorithms and none was chosen.
+    #[error("this key allows several algorithms: choose one with .algorithm()")]
+    AlgorithmNeeded,
+    /// The claims could not be serialized as JSON.
+    #[error("the claims cannot be serialized as JSON")]
+    Claims,
+    /// No randomness was available for the `jti`.
+    #[error("no randomness available for the jti")]
+    Randomness,
+    /// The JWS layer refused to sign (wrong key for the algorithm, public key, …).
     #[error(transparent)]
     Jws(#[from] JwsError),
 }

@@ -5,27 +5,26 @@
 //!
 //! ```
 //! use serde_json::json;
-//! use software_statement::{client_keys::ClientKeys, jwa::{Algorithm, AlgorithmSet}, jwk::Jwk, jws};
-//! use software_statement::metadata::ClientMetadata;
+//! use software_statement::{sign_jws, Algorithm, AlgorithmSet, ClientKeys, ClientMetadata, Jwk};
 //!
 //! let client_key = Jwk::generate(Algorithm::ES256)?;
 //! let metadata = ClientMetadata::from_map(
 //!     json!({"jwks": {"keys": [client_key.to_public()?.to_value()]}}).as_object().unwrap().clone(),
 //! );
 //! let keys = ClientKeys::from_metadata(&metadata)?.expect("the client has keys");
-//! let assertion = jws::sign(&client_key, Algorithm::ES256, &Default::default(), b"{}")?;
+//! let assertion = sign_jws(&client_key, Algorithm::ES256, &Default::default(), b"{}")?;
 //! keys.verify(&assertion, AlgorithmSet::of(&[Algorithm::ES256]))?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 use std::sync::Arc;
 
+use crate::error::{RegistrationError, StatementError};
 use crate::jwa::AlgorithmSet;
 use crate::jwk::JwkSet;
 use crate::jws::{Limits, UnverifiedJws, Verified};
+use crate::key_source::KeySource;
 use crate::metadata::ClientMetadata;
-use crate::registration::RegistrationError;
-use crate::statement::{KeySource, StatementError};
 
 /// A client's verification keys.
 #[derive(Clone, Debug)]
@@ -85,13 +84,7 @@ impl ClientKeys {
     /// the payload's claims for its own protocol). Keys must be local or cached.
     pub fn verify(&self, token: &str, allowed: AlgorithmSet) -> Result<Verified, StatementError> {
         let jws = UnverifiedJws::parse(token, &self.limits)?;
-        let keys = match &self.source {
-            KeySource::Jwks(set) => set.clone(),
-            #[cfg(feature = "remote")]
-            KeySource::Remote(r) => r
-                .cached()
-                .ok_or_else(|| unavailable(r.uri(), "not fetched yet".into()))?,
-        };
+        let keys = self.source.available(self.owner())?;
         Ok(jws.verify(&keys, allowed)?)
     }
 
@@ -99,25 +92,13 @@ impl ClientKeys {
     #[cfg(feature = "remote")]
     pub async fn verify_async(&self, token: &str, allowed: AlgorithmSet) -> Result<Verified, StatementError> {
         let jws = UnverifiedJws::parse(token, &self.limits)?;
-        let keys = match &self.source {
-            KeySource::Jwks(set) => set.clone(),
-            KeySource::Remote(r) => {
-                let fetched = match jws.header().kid() {
-                    Some(kid) => r.keys_for_kid(kid).await,
-                    None => r.keys().await,
-                };
-                fetched.map_err(|e| unavailable(r.uri(), e.to_string()))?
-            }
-        };
+        let keys = self.source.resolve(self.owner(), jws.header().kid()).await?;
         Ok(jws.verify(&keys, allowed)?)
     }
-}
 
-#[cfg(feature = "remote")]
-fn unavailable(uri: &str, reason: String) -> StatementError {
-    StatementError::KeysUnavailable {
-        issuer: uri.to_owned(),
-        reason,
+    /// How the keys are named in errors: the client's `jwks_uri`.
+    fn owner(&self) -> &str {
+        self.source.uri().unwrap_or("the client")
     }
 }
 

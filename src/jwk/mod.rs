@@ -5,9 +5,21 @@
 //! A [`Jwk`] is validated and parsed into the backend's ready-to-use form once, when it
 //! is created; verification never re-parses it (beyond what the backend itself forces).
 
+mod containers;
+mod generate;
+mod import;
+mod set;
+#[cfg(test)]
+mod wycheproof;
+
 use std::fmt;
 
 use serde_json::{Map, Value};
+
+pub use self::generate::RSA_BITS;
+pub use self::import::MIN_HMAC_LEN;
+use self::import::*;
+pub use self::set::{JwkSet, SkippedKey};
 
 use crate::b64;
 use crate::crypto::{self, HmacKey, PrivateKey, PublicKey};
@@ -79,50 +91,10 @@ impl fmt::Debug for Jwk {
     }
 }
 
-fn malformed(msg: impl Into<String>) -> KeyError {
-    KeyError::Malformed(msg.into())
-}
-
-fn get_str<'a>(m: &'a Map<String, Value>, name: &str) -> Result<Option<&'a str>, KeyError> {
-    match m.get(name) {
-        None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
-        Some(_) => Err(malformed(format!("\"{name}\" must be a string"))),
-    }
-}
-
-fn req_str<'a>(m: &'a Map<String, Value>, name: &str) -> Result<&'a str, KeyError> {
-    get_str(m, name)?.ok_or_else(|| malformed(format!("missing \"{name}\"")))
-}
-
-fn get_b64(m: &Map<String, Value>, name: &str) -> Result<Option<Vec<u8>>, KeyError> {
-    match get_str(m, name)? {
-        None => Ok(None),
-        Some(s) => b64::decode(s)
-            .map(Some)
-            .ok_or_else(|| malformed(format!("\"{name}\" is not canonical base64url"))),
-    }
-}
-
-fn req_b64(m: &Map<String, Value>, name: &str) -> Result<Vec<u8>, KeyError> {
-    get_b64(m, name)?.ok_or_else(|| malformed(format!("missing \"{name}\"")))
-}
-
-/// Big-endian unsigned integer without leading zero octets.
-fn strip_zeros(v: &[u8]) -> &[u8] {
-    let i = v.iter().position(|b| *b != 0).unwrap_or(v.len());
-    &v[i..]
-}
-
-fn bit_len(v: &[u8]) -> usize {
-    let v = strip_zeros(v);
-    match v.first() {
-        None => 0,
-        Some(b) => v.len() * 8 - b.leading_zeros() as usize,
-    }
-}
-
-const PRIVATE_MEMBERS: [&str; 7] = ["d", "p", "q", "dp", "dq", "qi", "oth"];
+/// JWK members that hold private or secret key material (RFC 7518 §6.2.2, §6.3.2,
+/// §6.4.1; RFC 8037 §2), written once: stripped from a public export, refused in a
+/// client's registered `jwks`.
+pub(crate) const SECRET_MEMBERS: [&str; 8] = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
 
 impl Jwk {
     /// Parses and validates a JWK from JSON text.
@@ -137,7 +109,7 @@ impl Jwk {
     /// ```
     pub fn from_json(json: &str) -> Result<Jwk, KeyError> {
         let map = crate::json::parse_object_str(json, 8).map_err(|e| match e {
-            crate::json::JsonError::Duplicate(n) => malformed(format!("duplicate member \"{n}\"")),
+            crate::error::JsonError::Duplicate(n) => malformed(format!("duplicate member \"{n}\"")),
             _ => malformed("not a JSON object"),
         })?;
         Jwk::from_map(map)
@@ -251,11 +223,11 @@ impl Jwk {
         let (label, der) =
             der::pem::decode_vec(pem.trim().as_bytes()).map_err(|_| KeyError::Encoding("not a PEM document".into()))?;
         let members = match label {
-            "PRIVATE KEY" => crate::der_keys::pkcs8(&der)?,
-            "PUBLIC KEY" => crate::der_keys::spki(&der)?,
-            "RSA PRIVATE KEY" => crate::der_keys::pkcs1_private(&der)?,
-            "RSA PUBLIC KEY" => crate::der_keys::pkcs1_public(&der)?,
-            "EC PRIVATE KEY" => crate::der_keys::sec1(&der, None)?,
+            "PRIVATE KEY" => self::containers::pkcs8(&der)?,
+            "PUBLIC KEY" => self::containers::spki(&der)?,
+            "RSA PRIVATE KEY" => self::containers::pkcs1_private(&der)?,
+            "RSA PUBLIC KEY" => self::containers::pkcs1_public(&der)?,
+            "EC PRIVATE KEY" => self::containers::sec1(&der, None)?,
             other => return Err(KeyError::Encoding(format!("unsupported PEM label {other:?}"))),
         };
         Jwk::from_map(members)
@@ -264,7 +236,7 @@ impl Jwk {
     /// Imports a key from DER: PKCS#8, SPKI, PKCS#1 (private or public) or SEC1,
     /// whichever the document is.
     pub fn from_der(der: &[u8]) -> Result<Jwk, KeyError> {
-        Jwk::from_map(crate::der_keys::any(der)?)
+        Jwk::from_map(self::containers::any(der)?)
     }
 
     /// The `kid`, if any.
@@ -320,7 +292,7 @@ impl Jwk {
             return Err(KeyError::SecretNotPublishable);
         }
         let mut m = self.members.clone();
-        for p in PRIVATE_MEMBERS {
+        for p in SECRET_MEMBERS {
             m.remove(p);
         }
         if let Some(Value::Array(ops)) = m.get_mut("key_ops") {
@@ -433,8 +405,13 @@ impl Jwk {
     /// `signing_input`: exactly what compact JWS verification does once the key is
     /// selected. For test suites (Wycheproof) whose messages are not JWS signing inputs;
     /// not part of the supported API.
-    #[doc(hidden)]
-    pub fn verify_signature(&self, alg: Algorithm, signing_input: &[u8], signature: &[u8]) -> Result<(), JwsError> {
+    #[cfg(test)]
+    pub(crate) fn verify_signature(
+        &self,
+        alg: Algorithm,
+        signing_input: &[u8],
+        signature: &[u8],
+    ) -> Result<(), JwsError> {
         self.check_verify(alg)?;
         self.verify_raw(alg, signing_input, signature)
     }
@@ -471,345 +448,4 @@ impl Jwk {
             _ => None,
         })
     }
-}
-
-fn hmac_slot(alg: Algorithm) -> usize {
-    match alg {
-        Algorithm::HS384 => 1,
-        Algorithm::HS512 => 2,
-        _ => 0,
-    }
-}
-
-type Imported = (KeyType, Verifier, Option<PrivateKey>);
-
-fn backend_key_error(what: &str) -> KeyError {
-    KeyError::Invalid(what.into())
-}
-
-fn import_rsa(m: &Map<String, Value>) -> Result<Imported, KeyError> {
-    let n_raw = req_b64(m, "n")?;
-    let e_raw = req_b64(m, "e")?;
-    let n = strip_zeros(&n_raw);
-    let e = strip_zeros(&e_raw);
-    let bits = bit_len(n);
-    if !(2048..=8192).contains(&bits) {
-        return Err(KeyError::Weak(format!(
-            "RSA modulus of {bits} bits (2048 to 8192 accepted)"
-        )));
-    }
-    if n.last().is_some_and(|b| b & 1 == 0) {
-        return Err(KeyError::Invalid("RSA modulus is even".into()));
-    }
-    // A sane public exponent: odd, at least 3, at most 32 bits.
-    if e.is_empty() || e.len() > 4 || e.last().is_some_and(|b| b & 1 == 0) || (e.len() == 1 && e[0] < 3) {
-        return Err(KeyError::Weak(
-            "RSA public exponent must be odd, at least 3 and at most 32 bits".into(),
-        ));
-    }
-    let public = PublicKey::rsa(n, e).map_err(|_| backend_key_error("malformed RSA public key"))?;
-    let private = if m.contains_key("d") {
-        if m.contains_key("oth") {
-            return Err(KeyError::Invalid(
-                "multi-prime RSA keys (\"oth\") are not supported".into(),
-            ));
-        }
-        let mut parts = Vec::with_capacity(6);
-        for name in ["d", "p", "q", "dp", "dq", "qi"] {
-            parts
-                .push(req_b64(m, name).map_err(|_| {
-                    malformed(format!("RSA private key needs \"{name}\" (all of d, p, q, dp, dq, qi)"))
-                })?);
-        }
-        let der = crate::der_keys::rsa_private_pkcs1(n, e, &parts)?;
-        Some(
-            PrivateKey::rsa_pkcs1(&der)
-                .map_err(|_| backend_key_error("RSA private key does not match its public key"))?,
-        )
-    } else {
-        if ["p", "q", "dp", "dq", "qi"].iter().any(|p| m.contains_key(*p)) {
-            return Err(malformed("RSA private members without \"d\""));
-        }
-        None
-    };
-    Ok((KeyType::Rsa { bits }, Verifier::Public(public), private))
-}
-
-/// Registered JWE key management algorithms (RFC 7518 §4.1): a key marked with one of them
-/// is a valid encryption key, which a JWK Set skips rather than refuses.
-const JWE_ALGORITHMS: [&str; 17] = [
-    "RSA1_5",
-    "RSA-OAEP",
-    "RSA-OAEP-256",
-    "RSA-OAEP-384",
-    "RSA-OAEP-512",
-    "A128KW",
-    "A192KW",
-    "A256KW",
-    "dir",
-    "ECDH-ES",
-    "ECDH-ES+A128KW",
-    "ECDH-ES+A192KW",
-    "ECDH-ES+A256KW",
-    "A128GCMKW",
-    "A192GCMKW",
-    "A256GCMKW",
-    "PBES2-HS256+A128KW",
-];
-
-/// A `crv` this library does not implement: registered curves of the key type (`known`)
-/// are foreign (skipped in a set); any other name is a mistake.
-fn foreign_curve(crv: &str, kty: &str, known: &[&str]) -> KeyError {
-    if known.contains(&crv) {
-        KeyError::UnsupportedCurve(crv.to_owned())
-    } else {
-        KeyError::Inconsistent(format!("{crv:?} is not a curve of kty {kty:?}"))
-    }
-}
-
-fn import_ec(m: &Map<String, Value>) -> Result<Imported, KeyError> {
-    let crv = req_str(m, "crv")?;
-    let curve = Curve::from_name(crv).ok_or_else(|| foreign_curve(crv, "EC", &["secp256k1"]))?;
-    if !crypto::backend_supports(curve.algorithm()) {
-        return Err(KeyError::UnsupportedByBackend(format!("{crv} (ES512)")));
-    }
-    let len = curve.coordinate_len();
-    let x = req_b64(m, "x")?;
-    let y = req_b64(m, "y")?;
-    if x.len() != len || y.len() != len {
-        return Err(KeyError::Invalid(format!("{crv} coordinates must be {len} bytes")));
-    }
-    let mut point = Vec::with_capacity(1 + 2 * len);
-    point.push(4);
-    point.extend_from_slice(&x);
-    point.extend_from_slice(&y);
-    let public = PublicKey::ec(curve, &point).map_err(|_| KeyError::Invalid(format!("the point is not on {crv}")))?;
-    let private = match get_b64(m, "d")? {
-        None => None,
-        Some(d) if d.len() != len => return Err(KeyError::Invalid(format!("{crv} \"d\" must be {len} bytes"))),
-        Some(d) => Some(
-            PrivateKey::ec(curve, &d, &point)
-                .map_err(|_| backend_key_error("EC private key does not match its public key"))?,
-        ),
-    };
-    Ok((KeyType::Ec(curve), Verifier::Public(public), private))
-}
-
-fn import_okp(m: &Map<String, Value>) -> Result<Imported, KeyError> {
-    let crv = req_str(m, "crv")?;
-    if crv != "Ed25519" {
-        return Err(foreign_curve(crv, "OKP", &["Ed448", "X25519", "X448"]));
-    }
-    let x = req_b64(m, "x")?;
-    if x.len() != 32 {
-        return Err(KeyError::Invalid("Ed25519 \"x\" must be 32 bytes".into()));
-    }
-    let public = PublicKey::ed25519(&x).map_err(|_| backend_key_error("invalid Ed25519 public key"))?;
-    let private = match get_b64(m, "d")? {
-        None => None,
-        Some(d) if d.len() != 32 => return Err(KeyError::Invalid("Ed25519 \"d\" must be 32 bytes".into())),
-        Some(d) => Some(
-            PrivateKey::ed25519(&d, &x)
-                .map_err(|_| backend_key_error("Ed25519 private key does not match its public key"))?,
-        ),
-    };
-    Ok((KeyType::Ed25519, Verifier::Public(public), private))
-}
-
-/// Shortest HMAC secret accepted, in bytes (DESIGN §4.5).
-pub const MIN_HMAC_LEN: usize = 32;
-
-fn import_oct(m: &Map<String, Value>, alg: Option<Algorithm>) -> Result<Imported, KeyError> {
-    let k = req_b64(m, "k")?;
-    if k.len() < MIN_HMAC_LEN {
-        return Err(KeyError::Weak(format!(
-            "HMAC secret of {} bytes (at least {MIN_HMAC_LEN} needed)",
-            k.len()
-        )));
-    }
-    let mut keys: [Option<HmacKey>; 3] = [None, None, None];
-    for a in [Algorithm::HS256, Algorithm::HS384, Algorithm::HS512] {
-        if k.len() >= a.hash_len() && alg.is_none_or(|x| x == a) {
-            keys[hmac_slot(a)] = HmacKey::new(a, &k).ok();
-        }
-    }
-    Ok((KeyType::Oct { len: k.len() }, Verifier::Hmac(Box::new(keys)), None))
-}
-
-/// A key that was left out of a fetched JWK Set, and why.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SkippedKey {
-    /// Zero-based position in `keys`.
-    pub position: usize,
-    /// The key's `kid`, if readable.
-    pub kid: Option<String>,
-    /// Why it was skipped.
-    pub reason: KeyError,
-}
-
-/// A JWK Set (RFC 7517 §5) of validated keys with unique `kid`s.
-#[derive(Debug, Default)]
-pub struct JwkSet {
-    keys: Vec<Jwk>,
-    skipped: Vec<SkippedKey>,
-}
-
-/// How strictly a JWK Set is read.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum SetMode {
-    /// Operator configuration: every key must be valid.
-    Strict,
-    /// Fetched at run time: invalid keys are skipped and reported.
-    Lenient,
-}
-
-impl JwkSet {
-    /// A set of the given keys; duplicate `kid`s are refused.
-    pub fn new(keys: Vec<Jwk>) -> Result<JwkSet, KeyError> {
-        check_unique_kids(keys.iter().map(Jwk::kid))?;
-        Ok(JwkSet {
-            keys,
-            skipped: Vec::new(),
-        })
-    }
-
-    /// Parses a JWK Set an operator configured: every key must be valid (one bad key
-    /// is an error naming its position and `kid`), except that keys of a kind this
-    /// library does not implement (an unknown `kty` as RFC 7517 §5 says, an unsupported
-    /// curve, a non-signature `alg`) are skipped and listed in [`skipped`](Self::skipped).
-    pub fn from_json(json: &str) -> Result<JwkSet, KeyError> {
-        Self::parse(json, SetMode::Strict)
-    }
-
-    /// Parses a JWK Set fetched at run time: an invalid key is skipped and reported in
-    /// [`skipped`](Self::skipped), the rest stay usable. Duplicate `kid`s still reject
-    /// the whole set.
-    pub fn from_json_lenient(json: &str) -> Result<JwkSet, KeyError> {
-        Self::parse(json, SetMode::Lenient)
-    }
-
-    /// Like [`from_json`](Self::from_json), from a JSON value.
-    pub fn from_value(value: &Value) -> Result<JwkSet, KeyError> {
-        Self::from_value_mode(value, SetMode::Strict)
-    }
-
-    fn parse(json: &str, mode: SetMode) -> Result<JwkSet, KeyError> {
-        let map = crate::json::parse_object_str(json, 16).map_err(|e| match e {
-            crate::json::JsonError::Duplicate(n) => malformed(format!("duplicate member \"{n}\" in the JWK Set")),
-            _ => malformed("a JWK Set must be a JSON object"),
-        })?;
-        Self::from_value_mode(&Value::Object(map), mode)
-    }
-
-    fn from_value_mode(value: &Value, mode: SetMode) -> Result<JwkSet, KeyError> {
-        let keys = value
-            .get("keys")
-            .and_then(Value::as_array)
-            .ok_or_else(|| malformed("a JWK Set needs a \"keys\" array"))?;
-        let mut out = Vec::with_capacity(keys.len());
-        let mut skipped = Vec::new();
-        for (position, k) in keys.iter().enumerate() {
-            match Jwk::from_value(k) {
-                Ok(key) => out.push(key),
-                Err(reason) => {
-                    let kid = k.get("kid").and_then(Value::as_str).map(str::to_owned);
-                    // Valid keys of a kind this library does not implement (another `kty`,
-                    // a registered curve such as X25519 or secp256k1, a registered
-                    // encryption `alg`) are skipped even in a configured set: publishers
-                    // mix them into their JWKS. Mistakes (typos, contradictions) are not.
-                    let foreign = matches!(
-                        reason,
-                        KeyError::UnsupportedKeyType(_)
-                            | KeyError::UnsupportedCurve(_)
-                            | KeyError::UnsupportedAlgorithm(_)
-                    );
-                    if mode == SetMode::Strict && !foreign {
-                        return Err(KeyError::InSet {
-                            position,
-                            kid,
-                            source: Box::new(reason),
-                        });
-                    }
-                    skipped.push(SkippedKey { position, kid, reason });
-                }
-            }
-        }
-        check_unique_kids(out.iter().map(Jwk::kid).chain(skipped.iter().map(|k| k.kid.as_deref())))?;
-        Ok(JwkSet { keys: out, skipped })
-    }
-
-    /// The usable keys.
-    pub fn keys(&self) -> &[Jwk] {
-        &self.keys
-    }
-
-    /// Keys that were left out (unknown `kty`; for fetched sets, invalid keys too).
-    pub fn skipped(&self) -> &[SkippedKey] {
-        &self.skipped
-    }
-
-    /// The key with this `kid`.
-    pub fn get(&self, kid: &str) -> Option<&Jwk> {
-        self.keys.iter().find(|k| k.kid() == Some(kid))
-    }
-
-    /// Whether the set has no usable key.
-    pub fn is_empty(&self) -> bool {
-        self.keys.is_empty()
-    }
-
-    /// The union of what the keys allow (see [`Jwk::algorithms`]).
-    pub fn algorithms(&self) -> crate::jwa::AlgorithmSet {
-        self.keys
-            .iter()
-            .fold(crate::jwa::AlgorithmSet::EMPTY, |s, k| s.union(k.algorithms()))
-    }
-
-    /// Selects the verification key for a token (DESIGN §4.6): by `kid` when the token
-    /// has one; otherwise the single key able to verify `alg`, and an error when there
-    /// are none or several.
-    pub fn select(&self, alg: Algorithm, kid: Option<&str>) -> Result<&Jwk, JwsError> {
-        match kid {
-            Some(kid) => {
-                let key = self.get(kid).ok_or_else(|| JwsError::UnknownKid(kid.to_owned()))?;
-                key.check_verify(alg)?;
-                Ok(key)
-            }
-            None => {
-                let mut found = None;
-                let mut count = 0;
-                for k in &self.keys {
-                    if k.check_verify(alg).is_ok() {
-                        count += 1;
-                        found.get_or_insert(k);
-                    }
-                }
-                match (found, count) {
-                    (Some(k), 1) => Ok(k),
-                    (None, _) => Err(JwsError::NoKey(alg)),
-                    (_, n) => Err(JwsError::AmbiguousKey(n)),
-                }
-            }
-        }
-    }
-
-    /// The public JWK Set as JSON (`{"keys":[...]}`); fails for a set holding a secret.
-    pub fn to_public_value(&self) -> Result<Value, KeyError> {
-        let keys = self
-            .keys
-            .iter()
-            .map(|k| k.to_public().map(|p| p.to_value()))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(serde_json::json!({ "keys": keys }))
-    }
-}
-
-fn check_unique_kids<'k>(kids: impl Iterator<Item = Option<&'k str>>) -> Result<(), KeyError> {
-    let mut seen = std::collections::HashSet::new();
-    for kid in kids.flatten() {
-        if !seen.insert(kid) {
-            return Err(KeyError::DuplicateKid(kid.to_owned()));
-        }
-    }
-    Ok(())
 }

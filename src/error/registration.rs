@@ -1,0 +1,168 @@
+//! Errors of the registration layer: statements and registrations, with their RFC 7591
+//! error codes.
+
+use serde_json::{Map, Value};
+
+use super::{ErrorCode, JwsError, Quoted};
+
+/// Why a statement was refused. [`code`](Self::code) gives the RFC 7591 error code; the
+/// `Display` text is a description safe to return to the registrant.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StatementError {
+    /// The issuer is not in the trust policy.
+    #[error("the software statement's issuer \"{}\" is not trusted by this server", Quoted(.0))]
+    UntrustedIssuer(String),
+    /// The JWS layer refused the token (syntax, algorithm, key, signature).
+    #[error("software statement: {0}")]
+    Jws(#[from] JwsError),
+    /// The claims are not a JSON object.
+    #[error("software statement: {0}")]
+    Claims(JwsError),
+    /// `iss` is missing (RFC 7591 §2.3 requires it; see RFC errata 7969).
+    #[error("the software statement has no \"iss\" claim")]
+    MissingIssuer,
+    /// `iss` is not a string.
+    #[error("the software statement's \"iss\" claim is not a string")]
+    InvalidIssuer,
+    /// `exp`, `nbf` or `iat` is not a JSON number in range.
+    #[error("the software statement's \"{0}\" claim is not a valid NumericDate")]
+    InvalidNumericDate(&'static str),
+    /// `exp` has passed.
+    #[error("the software statement has expired")]
+    Expired,
+    /// `nbf` is in the future.
+    #[error("the software statement is not valid yet (\"nbf\" is in the future)")]
+    NotYetValid,
+    /// `iat` is in the future.
+    #[error("the software statement was issued in the future (\"iat\")")]
+    IssuedInFuture,
+    /// `iat` is older than the issuer's `max_age`.
+    #[error("the software statement is older than this server accepts (\"iat\" too old)")]
+    TooOld,
+    /// A required claim is absent.
+    #[error("the software statement lacks the required claim {0:?}")]
+    MissingClaim(String),
+    /// `aud` is not a string or an array of strings.
+    #[error("the software statement's \"aud\" claim is malformed")]
+    InvalidAudience,
+    /// `aud` does not name this server.
+    #[error("the software statement is not intended for this server (\"aud\")")]
+    WrongAudience,
+    /// The header's `typ` is absent or not the one the issuer's policy requires.
+    #[error(
+        "the software statement's \"typ\" header is {}, expected {expected:?}",
+        found.as_deref().map_or_else(|| "missing".to_owned(), |t| format!("{t:?}"))
+    )]
+    WrongType {
+        /// The header's `typ`.
+        found: Option<String>,
+        /// The policy's `typ`.
+        expected: String,
+    },
+    /// The issuer's keys could not be obtained (fetch failed, or not loaded yet on the
+    /// synchronous path). The description shown to registrants names the issuer only;
+    /// `reason` (network details) is for the operator's logs.
+    #[error("the keys of issuer {issuer:?} are unavailable right now")]
+    KeysUnavailable {
+        /// The issuer.
+        issuer: String,
+        /// Why, for the operator (host names, connection errors).
+        reason: String,
+    },
+}
+
+impl StatementError {
+    /// The RFC 7591 §3.2.2 error code: `unapproved_software_statement` for an untrusted
+    /// issuer, `invalid_software_statement` otherwise.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            StatementError::UntrustedIssuer(_) => ErrorCode::UnapprovedSoftwareStatement,
+            _ => ErrorCode::InvalidSoftwareStatement,
+        }
+    }
+}
+
+/// A registration refused, as RFC 7591 §3.2.2 reports it: an error code and a
+/// human-readable description.
+///
+/// The description is meant for the registrant: it never carries key material or
+/// file paths. `Display` shows the description alone.
+///
+/// ```
+/// use software_statement::{ErrorCode, RegistrationError};
+///
+/// let error = RegistrationError::new(ErrorCode::InvalidRedirectUri, "redirect_uris[0] must not contain a fragment");
+/// assert_eq!(error.http_status(), 400);
+/// assert_eq!(
+///     error.to_json().to_string(),
+///     r#"{"error":"invalid_redirect_uri","error_description":"redirect_uris[0] must not contain a fragment"}"#
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{description}")]
+pub struct RegistrationError {
+    code: ErrorCode,
+    description: String,
+}
+
+impl RegistrationError {
+    /// An error with this code and description (shown to the registrant: keep key
+    /// material and file paths out of it).
+    pub fn new(code: ErrorCode, description: impl Into<String>) -> Self {
+        Self {
+            code,
+            description: description.into(),
+        }
+    }
+
+    /// An `invalid_redirect_uri` error.
+    pub fn invalid_redirect_uri(description: impl Into<String>) -> Self {
+        Self::new(ErrorCode::InvalidRedirectUri, description)
+    }
+
+    /// An `invalid_client_metadata` error.
+    pub fn invalid_client_metadata(description: impl Into<String>) -> Self {
+        Self::new(ErrorCode::InvalidClientMetadata, description)
+    }
+
+    /// An `invalid_software_statement` error.
+    pub fn invalid_software_statement(description: impl Into<String>) -> Self {
+        Self::new(ErrorCode::InvalidSoftwareStatement, description)
+    }
+
+    /// An `unapproved_software_statement` error.
+    pub fn unapproved_software_statement(description: impl Into<String>) -> Self {
+        Self::new(ErrorCode::UnapprovedSoftwareStatement, description)
+    }
+
+    /// The error code.
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    /// The human-readable description.
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+
+    /// The HTTP status of the error response: 400 (RFC 7591 §3.2.2).
+    pub fn http_status(&self) -> u16 {
+        400
+    }
+
+    /// The response body: exactly `{"error": ..., "error_description": ...}`, in
+    /// that order.
+    pub fn to_json(&self) -> Value {
+        let mut body = Map::with_capacity(2);
+        body.insert("error".to_owned(), Value::from(self.code.as_str()));
+        body.insert("error_description".to_owned(), Value::from(self.description.as_str()));
+        Value::Object(body)
+    }
+}
+
+impl From<StatementError> for RegistrationError {
+    fn from(e: StatementError) -> Self {
+        RegistrationError::new(e.code(), e.to_string())
+    }
+}

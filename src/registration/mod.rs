@@ -1,0 +1,11 @@
+//! Dynamic client registration (RFC 7591 §3): the merge of a verified statement over a
+//! request ([`merge`]), the registration step an authorization server runs
+//! ([`Registrar`]), and a registered client's own keys ([`ClientKeys`]).
+
+mod client_keys;
+mod merge;
+mod registrar;
+
+pub use self::client_keys::ClientKeys;
+pub use self::merge::{merge, merge_owned, Merged, JWT_CLAIMS};
+pub use self::registrar::{parse_request, Registrar, Registration, StatementInfo};
