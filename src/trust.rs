@@ -1,9 +1,9 @@
-//! The trust file (DESIGN §6): which issuers an authorization server trusts, with which
+//! The trust file (the README's "Trust file" section): which issuers an authorization server trusts, with which
 //! keys and rules. Every key is validated when the file is loaded: one bad key makes the
 //! whole file invalid, and the error names the file, the issuer and the `kid`.
 //!
 //! ```
-//! use software_statement::trust::TrustFile;
+//! use software_statement::TrustFile;
 //! let trust = TrustFile::from_json(r#"{
 //!   "issuers": {
 //!     "https://publisher.example.com": {
@@ -16,13 +16,13 @@
 //! }"#, "trust.json", None)?;
 //! assert!(trust.verifier().issuer("https://publisher.example.com").is_some());
 //! assert!(!trust.require_software_statement());
-//! # Ok::<(), software_statement::trust::TrustFileError>(())
+//! # Ok::<(), software_statement::TrustFileError>(())
 //! ```
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::clock::Clock;
 use crate::error::{KeyError, TrustFileError};
@@ -66,17 +66,58 @@ impl LoadOptions {
     }
 }
 
-const TOP_LEVEL: [&str; 4] = ["issuers", "leeway", "require_software_statement", "allow_http_loopback"];
-const ISSUER_MEMBERS: [&str; 8] = [
-    "jwks",
-    "jwks_uri",
-    "jwks_file",
-    "algorithms",
-    "required_claims",
-    "max_age",
-    "audience",
-    "typ",
-];
+/// The trust file as written: unknown members refused.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Document {
+    /// Read issuer by issuer ([`IssuerEntry`]), so that an error names its issuer.
+    issuers: Map<String, Value>,
+    #[serde(default = "default_leeway")]
+    leeway: u64,
+    #[serde(default)]
+    require_software_statement: bool,
+    #[serde(default)]
+    allow_http_loopback: bool,
+}
+
+fn default_leeway() -> u64 {
+    60
+}
+
+/// One issuer's entry as written: unknown members refused.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IssuerEntry {
+    jwks: Option<Value>,
+    jwks_uri: Option<String>,
+    jwks_file: Option<String>,
+    algorithms: Option<Vec<String>>,
+    #[serde(default)]
+    required_claims: Vec<String>,
+    max_age: Option<u64>,
+    audience: Option<OneOrMany>,
+    typ: Option<String>,
+}
+
+/// A string, or an array of strings.
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+/// Deserializes `value` as `T`, the error naming the member at fault.
+fn typed<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, String> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let inner = e.inner().to_string();
+        match inner.strip_prefix("unknown field") {
+            Some(rest) => format!("unknown member{rest}"),
+            None if e.path().to_string() == "." => inner,
+            None => format!("\"{}\": {inner}", e.path()),
+        }
+    })
+}
 
 impl TrustFile {
     /// Reads and validates a trust file.
@@ -108,8 +149,8 @@ impl TrustFile {
         self.require_software_statement
     }
 
-    /// `allow_http_loopback` (default false).
-    pub fn allow_http_loopback(&self) -> bool {
+    /// Whether the file's `allow_http_loopback` is set (default false).
+    pub fn allows_http_loopback(&self) -> bool {
         self.allow_http_loopback
     }
 
@@ -119,190 +160,122 @@ impl TrustFile {
             issuer: issuer.map(str::to_owned),
             message,
         };
-        let root = crate::json::parse_object_str(text, 32).map_err(|e| err(None, format!("{e}")))?;
-        for k in root.keys() {
-            if !TOP_LEVEL.contains(&k.as_str()) {
-                return Err(err(
-                    None,
-                    format!("unknown member {k:?} (known: {})", TOP_LEVEL.join(", ")),
-                ));
-            }
-        }
-        let leeway = match root.get("leeway") {
-            None => 60,
-            Some(v) => v
-                .as_u64()
-                .ok_or_else(|| err(None, "\"leeway\" must be a non-negative integer (seconds)".into()))?,
-        };
-        let flag = |name: &str| match root.get(name) {
-            None => Ok(false),
-            Some(Value::Bool(b)) => Ok(*b),
-            Some(_) => Err(err(None, format!("{name:?} must be true or false"))),
-        };
-        let require_software_statement = flag("require_software_statement")?;
-        let allow_http_loopback = flag("allow_http_loopback")?;
-        let issuers = root.get("issuers").and_then(Value::as_object).ok_or_else(|| {
-            err(
+        let root = crate::json::parse_object_str(text, crate::json::MAX_DEPTH).map_err(|e| err(None, format!("{e}")))?;
+        if !root.contains_key("issuers") {
+            return Err(err(
                 None,
                 "\"issuers\" must be an object mapping each issuer to its policy".into(),
-            )
-        })?;
-
-        let mut builder = Verifier::builder().leeway(leeway);
+            ));
+        }
+        let doc: Document = typed(Value::Object(root)).map_err(|m| err(None, m))?;
+        let mut builder = Verifier::builder().leeway(doc.leeway);
         if let Some(clock) = &options.clock {
             builder = builder.clock(clock.clone());
         }
-        for (iss, entry) in issuers {
-            let e = |m: String| err(Some(iss), m);
+        for (iss, entry) in doc.issuers {
+            let e = |m: String| err(Some(&iss), m);
             if iss.is_empty() {
                 return Err(e("the issuer name is empty".into()));
             }
-            let entry = entry
-                .as_object()
-                .ok_or_else(|| e("the policy must be a JSON object".into()))?;
-            for k in entry.keys() {
-                if !ISSUER_MEMBERS.contains(&k.as_str()) {
-                    return Err(e(format!(
-                        "unknown member {k:?} (known: {})",
-                        ISSUER_MEMBERS.join(", ")
-                    )));
-                }
+            if !entry.is_object() {
+                return Err(e("the policy must be a JSON object".into()));
             }
-            let sources: Vec<&str> = ["jwks", "jwks_uri", "jwks_file"]
-                .into_iter()
-                .filter(|s| entry.contains_key(*s))
-                .collect();
-            if sources.len() != 1 {
-                return Err(e("give exactly one of \"jwks\", \"jwks_uri\" or \"jwks_file\"".into()));
-            }
-            let keys = match sources[0] {
-                "jwks" => KeySource::Jwks(Arc::new(
-                    JwkSet::from_value(&entry["jwks"]).map_err(|k| e(key_message(&k)))?,
-                )),
-                "jwks_file" => {
-                    let rel = entry["jwks_file"]
-                        .as_str()
-                        .ok_or_else(|| e("\"jwks_file\" must be a path".into()))?;
-                    let path: PathBuf = dir.join(rel);
-                    let text = std::fs::read_to_string(&path)
-                        .map_err(|io| e(format!("cannot read jwks_file {}: {io}", path.display())))?;
-                    let set = JwkSet::from_json(&text)
-                        .map_err(|k| e(format!("jwks_file {}: {}", path.display(), key_message(&k))))?;
-                    KeySource::Jwks(Arc::new(set))
-                }
-                _ => {
-                    let uri = entry["jwks_uri"]
-                        .as_str()
-                        .ok_or_else(|| e("\"jwks_uri\" must be a string".into()))?;
-                    remote_source(uri, allow_http_loopback, &options).map_err(e)?
-                }
-            };
-            #[allow(irrefutable_let_patterns)]
-            if let KeySource::Jwks(set) = &keys {
-                let usable = set
-                    .keys()
-                    .iter()
-                    .any(|k| Algorithm::ALL.iter().any(|a| k.check_verify(*a).is_ok()));
-                if !usable {
-                    return Err(e(
-                        "no key of this issuer can verify a signature (the key set is empty, or every key \
-                         is an encryption key or of an unknown type): add the issuer's signing keys"
-                            .into(),
-                    ));
-                }
-            }
-            let mut policy = IssuerPolicy::new(keys.clone());
-            if let Some(algs) = entry.get("algorithms") {
-                let list = algs
-                    .as_array()
-                    .filter(|a| !a.is_empty())
-                    .ok_or_else(|| e("\"algorithms\" must be a non-empty array of algorithm names".into()))?;
-                let mut parsed = Vec::with_capacity(list.len());
-                for a in list {
-                    let name = a.as_str().ok_or_else(|| e("\"algorithms\" must list strings".into()))?;
-                    let alg = Algorithm::from_name(name).ok_or_else(|| {
-                        e(format!(
-                            "unsupported algorithm {name:?} in \"algorithms\" (none is never accepted)"
-                        ))
-                    })?;
-                    if !crate::crypto::backend_supports(alg) {
-                        return Err(e(format!(
-                            "{alg} is unsupported with the {} backend",
-                            crate::crypto::BACKEND
-                        )));
-                    }
-                    parsed.push(alg);
-                }
-                #[allow(irrefutable_let_patterns)]
-                if let KeySource::Jwks(set) = &keys {
-                    let usable = set.algorithms().intersect(AlgorithmSet::of(&parsed));
-                    if usable.is_empty() {
-                        return Err(e("no key can verify any of the listed \"algorithms\"".into()));
-                    }
-                }
-                policy = policy.algorithms(&parsed);
-            }
-            if let Some(rc) = entry.get("required_claims") {
-                let list = rc
-                    .as_array()
-                    .ok_or_else(|| e("\"required_claims\" must be an array of strings".into()))?;
-                for c in list {
-                    let c = c
-                        .as_str()
-                        .ok_or_else(|| e("\"required_claims\" must be an array of strings".into()))?;
-                    policy = policy.require_claim(c);
-                }
-            }
-            if let Some(ma) = entry.get("max_age") {
-                let ma = ma
-                    .as_u64()
-                    .ok_or_else(|| e("\"max_age\" must be a non-negative integer (seconds)".into()))?;
-                policy = policy.max_age(ma);
-            }
-            match entry.get("audience") {
-                None => {}
-                Some(Value::String(a)) => policy = policy.audience(a.clone()),
-                Some(Value::Array(list)) if !list.is_empty() => {
-                    for a in list {
-                        let a = a
-                            .as_str()
-                            .ok_or_else(|| e("\"audience\" must be a string or strings".into()))?;
-                        policy = policy.audience(a);
-                    }
-                }
-                Some(_) => return Err(e("\"audience\" must be a string or a non-empty array of strings".into())),
-            }
-            match entry.get("typ") {
-                None => {}
-                Some(Value::String(t)) if !t.is_empty() => policy = policy.typ(t.clone()),
-                Some(_) => return Err(e("\"typ\" must be a non-empty string".into())),
-            }
+            let entry: IssuerEntry = typed(entry).map_err(e)?;
+            let policy = issuer_policy(entry, dir, doc.allow_http_loopback, &options).map_err(e)?;
             builder = builder.issuer(iss.clone(), policy);
         }
         Ok(TrustFile {
             verifier: builder.build(),
-            require_software_statement,
-            allow_http_loopback,
+            require_software_statement: doc.require_software_statement,
+            allow_http_loopback: doc.allow_http_loopback,
         })
     }
 }
 
+/// One issuer's policy from its entry; the error says what is wrong (the caller names the
+/// issuer).
+fn issuer_policy(
+    entry: IssuerEntry,
+    dir: &Path,
+    allow_http_loopback: bool,
+    options: &LoadOptions,
+) -> Result<IssuerPolicy, String> {
+    let keys = match (entry.jwks, entry.jwks_uri, entry.jwks_file) {
+        (Some(jwks), None, None) => KeySource::Jwks(Arc::new(JwkSet::from_value(&jwks).map_err(|k| key_message(&k))?)),
+        (None, None, Some(rel)) => {
+            let path: PathBuf = dir.join(rel);
+            let text = std::fs::read_to_string(&path)
+                .map_err(|io| format!("cannot read jwks_file {}: {io}", path.display()))?;
+            let set =
+                JwkSet::from_json(&text).map_err(|k| format!("jwks_file {}: {}", path.display(), key_message(&k)))?;
+            KeySource::Jwks(Arc::new(set))
+        }
+        (None, Some(uri), None) => remote_source(&uri, allow_http_loopback, options)?,
+        _ => return Err("give exactly one of \"jwks\", \"jwks_uri\" or \"jwks_file\"".into()),
+    };
+    #[allow(irrefutable_let_patterns)]
+    if let KeySource::Jwks(set) = &keys {
+        let usable = set
+            .keys()
+            .iter()
+            .any(|k| Algorithm::ALL.iter().any(|a| k.check_verify(*a).is_ok()));
+        if !usable {
+            return Err(
+                "no key of this issuer can verify a signature (the key set is empty, or every key \
+                 is an encryption key or of an unknown type): add the issuer's signing keys"
+                    .into(),
+            );
+        }
+    }
+    let mut policy = IssuerPolicy::new(keys.clone());
+    if let Some(list) = entry.algorithms {
+        if list.is_empty() {
+            return Err("\"algorithms\" must be a non-empty array of algorithm names".into());
+        }
+        let mut parsed = Vec::with_capacity(list.len());
+        for name in &list {
+            let alg = Algorithm::from_name(name)
+                .ok_or_else(|| format!("unsupported algorithm {name:?} in \"algorithms\" (none is never accepted)"))?;
+            if !crate::crypto::backend_supports(alg) {
+                return Err(format!("{alg} is unsupported with the {} backend", crate::crypto::BACKEND));
+            }
+            parsed.push(alg);
+        }
+        #[allow(irrefutable_let_patterns)]
+        if let KeySource::Jwks(set) = &keys {
+            if set.algorithms().intersect(AlgorithmSet::of(&parsed)).is_empty() {
+                return Err("no key can verify any of the listed \"algorithms\"".into());
+            }
+        }
+        policy = policy.algorithms(&parsed);
+    }
+    for claim in entry.required_claims {
+        policy = policy.require_claim(claim);
+    }
+    if let Some(max_age) = entry.max_age {
+        policy = policy.max_age(max_age);
+    }
+    match entry.audience {
+        None => {}
+        Some(OneOrMany::One(aud)) => policy = policy.audience(aud),
+        Some(OneOrMany::Many(list)) if !list.is_empty() => {
+            for aud in list {
+                policy = policy.audience(aud);
+            }
+        }
+        Some(OneOrMany::Many(_)) => return Err("\"audience\" must be a string or a non-empty array of strings".into()),
+    }
+    match entry.typ {
+        None => {}
+        Some(t) if !t.is_empty() => policy = policy.typ(t),
+        Some(_) => return Err("\"typ\" must be a non-empty string".into()),
+    }
+    Ok(policy)
+}
+
 fn key_message(e: &KeyError) -> String {
     match e {
-        KeyError::InSet {
-            position,
-            kid: Some(kid),
-            source,
-        } => {
-            format!("key {kid:?} (position {position}) is invalid: {source}; fix or remove it")
-        }
-        KeyError::InSet {
-            position,
-            kid: None,
-            source,
-        } => {
-            format!("key at position {position} (no kid) is invalid: {source}; fix or remove it")
-        }
+        KeyError::InSet { .. } => format!("{e}; fix or remove it"),
         other => format!("invalid JWK Set: {other}"),
     }
 }

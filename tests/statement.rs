@@ -381,7 +381,7 @@ fn trust_file_loads_every_documented_member() {
     }))
     .unwrap();
     assert!(t.require_software_statement());
-    assert!(!t.allow_http_loopback());
+    assert!(!t.allows_http_loopback());
     let p = t.verifier().issuer(ISS).unwrap();
     assert_eq!(
         p.configured_algorithms().unwrap().iter().collect::<Vec<_>>(),
