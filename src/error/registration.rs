@@ -19,6 +19,10 @@ pub enum StatementError {
     /// The claims are not a JSON object.
     #[error("software statement: {0}")]
     Claims(JwsError),
+    /// The verified claims do not fit the caller's type
+    /// ([`VerifiedStatement::claims_as`](crate::VerifiedStatement::claims_as)).
+    #[error("the software statement's claims do not have the expected form: {0}")]
+    ClaimsType(String),
     /// `iss` is missing (RFC 7591 §2.3 requires it; see RFC errata 7969).
     #[error("the software statement has no \"iss\" claim")]
     MissingIssuer,

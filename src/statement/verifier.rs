@@ -47,6 +47,40 @@ impl VerifiedStatement {
     pub fn into_claims(self) -> Map<String, Value> {
         self.claims
     }
+
+    /// The verified claims as the caller's own `serde` type, as jsonwebtoken's `decode`
+    /// gives them. Strict: the claims were already read with duplicate members refused;
+    /// a missing field or a value of the wrong type is an error naming the field (add
+    /// `#[serde(deny_unknown_fields)]` to the type to refuse unexpected claims too).
+    ///
+    /// ```
+    /// use serde::Deserialize;
+    /// use software_statement::{Algorithm, IssuerPolicy, Jwk, JwkSet, StatementBuilder, Verifier};
+    ///
+    /// #[derive(Deserialize)]
+    /// struct Claims {
+    ///     iss: String,
+    ///     software_id: String,
+    ///     redirect_uris: Vec<String>,
+    /// }
+    ///
+    /// let key = Jwk::generate(Algorithm::EdDSA)?;
+    /// let token = StatementBuilder::new("https://publisher.example.com")
+    ///     .claim("software_id", "4NRB1-0XZABZI9E6-5SM3R")
+    ///     .claim("redirect_uris", ["https://client.example.net/cb"])
+    ///     .sign(&key)?;
+    /// let verifier = Verifier::builder()
+    ///     .issuer("https://publisher.example.com", IssuerPolicy::with_jwks(JwkSet::new(vec![key.to_public()?])?))
+    ///     .build();
+    /// let claims: Claims = verifier.verify(&token)?.claims_as()?;
+    /// assert_eq!(claims.software_id, "4NRB1-0XZABZI9E6-5SM3R");
+    /// assert_eq!(claims.redirect_uris, ["https://client.example.net/cb"]);
+    /// # let _ = claims.iss;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn claims_as<T: serde::de::DeserializeOwned>(&self) -> Result<T, StatementError> {
+        T::deserialize(&self.claims).map_err(|e| StatementError::ClaimsType(crate::error::Quoted(&e.to_string()).to_string()))
+    }
 }
 
 /// Verifies software statements under a per-issuer trust policy (the AS side).
