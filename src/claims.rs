@@ -1,4 +1,4 @@
-//! JWT claim checks (RFC 7519 §4.1, DESIGN §4.7): NumericDate values, `aud`.
+//! JWT claim checks (RFC 7519 §4.1, security rule 7, README): NumericDate values, `aud`.
 
 use serde_json::{Map, Value};
 

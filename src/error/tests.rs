@@ -63,3 +63,27 @@ fn shorthand_constructors() {
         assert_eq!(error.to_json()["error"], code.as_str());
     }
 }
+
+#[test]
+fn sign_errors_are_the_publisher_side_s_own() {
+    let key = crate::Jwk::generate(crate::Algorithm::ES256).unwrap();
+    assert_eq!(crate::StatementBuilder::new("").sign(&key), Err(SignError::EmptyIssuer));
+    let rsa = crate::Jwk::from_value(&{
+        let mut m = crate::Jwk::generate(crate::Algorithm::RS256).unwrap().members().clone();
+        m.remove("alg");
+        serde_json::Value::Object(m)
+    })
+    .unwrap();
+    assert_eq!(crate::StatementBuilder::new("i").sign(&rsa), Err(SignError::AlgorithmNeeded));
+}
+
+#[test]
+fn statement_error_codes_are_typed() {
+    assert_eq!(
+        StatementError::UntrustedIssuer("x".into()).code(),
+        ErrorCode::UnapprovedSoftwareStatement
+    );
+    assert_eq!(StatementError::Expired.code(), ErrorCode::InvalidSoftwareStatement);
+    let e: RegistrationError = StatementError::UntrustedIssuer("x".into()).into();
+    assert_eq!(e.code(), ErrorCode::UnapprovedSoftwareStatement);
+}

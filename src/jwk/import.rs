@@ -194,7 +194,7 @@ pub(super) fn import_okp(m: &Map<String, Value>) -> Result<Imported, KeyError> {
     Ok((KeyType::Ed25519, Verifier::Public(public), private))
 }
 
-/// Shortest HMAC secret accepted, in bytes (DESIGN §4.5).
+/// Shortest HMAC secret accepted, in bytes (security rule 5, README).
 pub const MIN_HMAC_LEN: usize = 32;
 
 pub(super) fn import_oct(m: &Map<String, Value>, alg: Option<Algorithm>) -> Result<Imported, KeyError> {

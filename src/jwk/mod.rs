@@ -1,6 +1,6 @@
 //! JSON Web Keys (RFC 7517) and JWK Sets: strict import from JWK JSON, PEM and DER,
-//! public export, RFC 7638 thumbprints, and key selection for verification (DESIGN §4.5,
-//! §4.6).
+//! public export, RFC 7638 thumbprints, and key selection for verification (security rules
+//! 5 and 6 of the README).
 //!
 //! A [`Jwk`] is validated and parsed into the backend's ready-to-use form once, when it
 //! is created; verification never re-parses it (beyond what the backend itself forces).
@@ -26,7 +26,7 @@ use crate::crypto::{self, HmacKey, PrivateKey, PublicKey};
 use crate::error::{JwsError, KeyError};
 use crate::jwa::{Algorithm, Curve, KeyFamily};
 
-/// Longest `kid` accepted, in bytes (DESIGN §4.6).
+/// Longest `kid` accepted, in bytes (security rule 6, README).
 pub const MAX_KID_LEN: usize = 256;
 
 /// The type of a key, with its size or curve.
@@ -373,7 +373,7 @@ impl Jwk {
         Ok(())
     }
 
-    /// Checks that this key may verify `alg` (DESIGN §4.1): type and curve, the key's own
+    /// Checks that this key may verify `alg` (security rule 1, README): type and curve, the key's own
     /// `alg`, `use` and `key_ops`.
     pub fn check_verify(&self, alg: Algorithm) -> Result<(), JwsError> {
         let mismatch = |reason| JwsError::KeyMismatch {

@@ -137,7 +137,7 @@ impl JwkSet {
             .fold(crate::jwa::AlgorithmSet::EMPTY, |s, k| s.union(k.algorithms()))
     }
 
-    /// Selects the verification key for a token (DESIGN §4.6): by `kid` when the token
+    /// Selects the verification key for a token (security rule 6, README): by `kid` when the token
     /// has one; otherwise the single key able to verify `alg`, and an error when there
     /// are none or several.
     pub fn select(&self, alg: Algorithm, kid: Option<&str>) -> Result<&Jwk, JwsError> {

@@ -419,7 +419,7 @@ fn hmac_full_length_tags() {
     }
 }
 
-/// The key-import side of "points on the curve" (DESIGN §4.5), from Wycheproof's ECDH
+/// The key-import side of "points on the curve" (security rule 5, README), from Wycheproof's ECDH
 /// public points: every uncompressed point Wycheproof calls valid imports as an EC JWK,
 /// every one it calls invalid (not on the curve: "InvalidCurveAttack") is refused as
 /// `KeyError::Invalid`. Compressed and empty encodings cannot be written as JWK x/y and

@@ -3,9 +3,9 @@
 /// Splits a member name into its base name and its language tag (RFC 7591 §2.2).
 ///
 /// The tag is everything after the first `#`; it is returned as written (tags are
-/// compared case-insensitively by [`ClientMetadata::localized`]). A name without
+/// compared case-insensitively by [`ClientMetadata::localized`](crate::ClientMetadata::localized)). A name without
 /// `#` has no tag. A name ending in `#` has an empty tag, which
-/// [`ClientMetadata::validate`] rejects on RFC 7591 fields.
+/// [`ClientMetadata::validate`](crate::ClientMetadata::validate) rejects on RFC 7591 fields.
 ///
 /// ```
 /// use software_statement::split_member_name;

@@ -1,4 +1,4 @@
-//! The authorization server's policy for [`ClientMetadata::validate`](super::ClientMetadata::validate).
+//! The authorization server's policy for [`ClientMetadata::validate`](crate::ClientMetadata::validate)(super::ClientMetadata::validate).
 
 use std::borrow::Cow;
 
@@ -14,7 +14,7 @@ pub const IANA_TOKEN_ENDPOINT_AUTH_METHODS: [&str; 7] = [
     "self_signed_tls_client_auth",
 ];
 
-/// What [`ClientMetadata::validate`] accepts beyond RFC 7591 itself: the
+/// What [`ClientMetadata::validate`](crate::ClientMetadata::validate) accepts beyond RFC 7591 itself: the
 /// authorization server's policy. Built with chained calls from
 /// [`ValidationOptions::default`].
 ///
@@ -114,7 +114,7 @@ impl ValidationOptions {
     }
 
     /// Also accepts a `jwks_uri` of `http://` to a loopback address (127.0.0.0/8 or
-    /// `[::1]`, not host names), as DESIGN §4.8 allows for fetching. Off by default.
+    /// `[::1]`, not host names), as security rule 8, README allows for fetching. Off by default.
     pub fn allow_http_loopback(mut self, allow: bool) -> Self {
         self.allow_http_loopback = allow;
         self

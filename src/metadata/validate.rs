@@ -34,7 +34,7 @@ const RESPONSE_TYPES_EMPTY_HINT: &str =
 pub(super) const TAGGED_LINEAR: usize = 16;
 
 impl ClientMetadata {
-    /// Checks the metadata against RFC 7591 and the options (DESIGN §5 rule 8).
+    /// Checks the metadata against RFC 7591 and the options (merge rule 8, README).
     ///
     /// Checked, in this order (the first problem found is reported):
     /// 1. every member whose base name is an RFC 7591 §2 field, tagged variants

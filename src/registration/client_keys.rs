@@ -36,7 +36,7 @@ pub struct ClientKeys {
 impl ClientKeys {
     /// The keys of the client's inline `jwks` (every key must be valid); `None` when the
     /// metadata has neither `jwks` nor `jwks_uri`. A `jwks_uri` needs
-    /// [`from_metadata_remote`](Self::from_metadata_remote) (feature `remote`).
+    /// `from_metadata_remote` (feature `remote`).
     pub fn from_metadata(metadata: &ClientMetadata) -> Result<Option<ClientKeys>, RegistrationError> {
         if let Some(jwks) = inline_jwks(metadata)? {
             return Ok(Some(ClientKeys::new(KeySource::Jwks(Arc::new(jwks)))));

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use crate::metadata::{split_member_name, ClientMetadata};
 
 /// The registered JWT claims (RFC 7519 §4.1). They describe the statement, not the
-/// client, and are never copied from a statement into metadata (DESIGN §5 rule 1).
+/// client, and are never copied from a statement into metadata (merge rule 1, README).
 pub const JWT_CLAIMS: [&str; 7] = ["iss", "sub", "aud", "exp", "nbf", "iat", "jti"];
 
 /// The member that carries the statement (RFC 7591 §2.3).
@@ -29,7 +29,7 @@ pub struct Merged {
 }
 
 /// Merges a verified software statement's claims over a registration request
-/// (RFC 7591 §3.1.1, DESIGN §5 rules 1–7).
+/// (RFC 7591 §3.1.1, merge rule 1–7, README).
 ///
 /// `statement` is the compact token as received (echoed unmodified) and its
 /// verified claims; `None` when the request carries no statement, in which case the

@@ -361,7 +361,7 @@ fn benchmark_shape_merges_as_expected() {
     assert_eq!(merged.metadata.as_map().len(), (15 - 7 - 1) + (20 - 7 - 1) + 1);
 }
 
-/// A 15-member request and a 20-claim statement, as in DESIGN §7.
+/// A 15-member request and a 20-claim statement, as in the README benchmark section.
 pub(crate) fn benchmark_shape() -> (Map<String, Value>, Map<String, Value>) {
     let request = object(json!({
         "redirect_uris": ["https://app.example.com/cb", "https://app.example.com/cb2"],

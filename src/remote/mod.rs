@@ -1,50 +1,4 @@
-//! Fetching and caching a `jwks_uri` (the remote-key rules of the README's security section), behind the feature `remote`.
-//!
-//! [`RemoteJwks`] fetches one JWK Set URI over HTTPS and caches the result:
-//!
-//! - **https only**: `http://` is refused, except to a loopback address literal
-//!   (`127.0.0.0/8`, `::1`) when [`RemoteOptions::allow_http_loopback`] is set.
-//!   No user information, no fragment.
-//! - **Only globally routable addresses**: an IP-literal host is checked when the
-//!   [`RemoteJwks`] is made, before any connection; a host name is resolved by a
-//!   resolver that drops every address that is not [globally
-//!   routable](crate::is_globally_routable) (unless allowed) and refuses the name when none
-//!   remain, so the connection goes only to an address that passed the check (no
-//!   rebinding window).
-//! - **No redirects**, a connect timeout and a total timeout, a body size cap checked
-//!   against `Content-Length` before reading and again while reading.
-//! - **A cache** whose lifetime comes from `Cache-Control: max-age`, clamped to bounds;
-//!   **one fetch in flight** per [`RemoteJwks`], however many callers wait;
-//!   a **refetch on an unknown `kid`** at most once per cooldown; the **last good set
-//!   is served while refreshes fail**, for a bounded time past its expiry.
-//! - **Invalid keys are skipped** (and reported, [`RemoteJwks::last_skipped`]), the rest
-//!   of the set stays usable (the key rules); a set with no usable key is an error.
-//!
-//! Errors ([`RemoteError`]) name the URI's host, never a key: they are safe to show to
-//! a registrant. The fetcher needs a Tokio runtime (DNS, timeouts).
-//!
-//! ```no_run
-//! # async fn run() -> Result<(), software_statement::remote::RemoteError> {
-//! use software_statement::remote::{RemoteJwks, RemoteOptions};
-//! use std::sync::Arc;
-//! use std::time::Duration;
-//!
-//! let jwks = Arc::new(RemoteJwks::new(
-//!     "https://publisher.example.com/jwks.json",
-//!     RemoteOptions::default().refetch_cooldown(Duration::from_secs(60)),
-//! )?);
-//! // The token's header named kid "2024-06": refetches once if a rotation happened.
-//! let set = jwks.keys_for_kid("2024-06").await?;
-//! if let Some(key) = set.get("2024-06") {
-//!     // ... verify the token with `key`
-//! #   let _ = key;
-//! }
-//! for skipped in jwks.last_skipped() {
-//!     eprintln!("{}: key {:?} skipped: {}", jwks.uri(), skipped.kid, skipped.reason);
-//! }
-//! # Ok(())
-//! # }
-//! ```
+//! Fetching and caching a `jwks_uri` (feature `remote`): [`RemoteJwks`].
 
 mod cache;
 mod fetch;
@@ -64,8 +18,53 @@ use crate::net::{http_allowed_host, ip_literal};
 
 pub use self::options::RemoteOptions;
 
-/// A cached, hardened fetcher for one `jwks_uri`. `Send + Sync`: share it with an
-/// [`Arc`]. See the [module documentation](self) for the rules it enforces.
+/// A cached, hardened fetcher for one `jwks_uri` (feature `remote`; the remote-key rules
+/// of the README's security section). `Send + Sync`: share it with an [`Arc`]. It fetches
+/// one JWK Set URI over HTTPS and caches the result:
+///
+/// - **https only**: `http://` is refused, except to a loopback address literal
+///   (`127.0.0.0/8`, `::1`) when [`RemoteOptions::allow_http_loopback`] is set.
+///   No user information, no fragment.
+/// - **Only globally routable addresses**: an IP-literal host is checked when the
+///   [`RemoteJwks`] is made, before any connection; a host name is resolved by a
+///   resolver that drops every address that is not [globally
+///   routable](crate::is_globally_routable) (unless allowed) and refuses the name when none
+///   remain, so the connection goes only to an address that passed the check (no
+///   rebinding window).
+/// - **No redirects**, a connect timeout and a total timeout, a body size cap checked
+///   against `Content-Length` before reading and again while reading.
+/// - **A cache** whose lifetime comes from `Cache-Control: max-age`, clamped to bounds;
+///   **one fetch in flight** per [`RemoteJwks`], however many callers wait;
+///   a **refetch on an unknown `kid`** at most once per cooldown; the **last good set
+///   is served while refreshes fail**, for a bounded time past its expiry.
+/// - **Invalid keys are skipped** (and reported, [`RemoteJwks::last_skipped`]), the rest
+///   of the set stays usable (the key rules); a set with no usable key is an error.
+///
+/// Errors ([`RemoteError`]) name the URI's host, never a key: they are safe to show to
+/// a registrant. The fetcher needs a Tokio runtime (DNS, timeouts).
+///
+/// ```no_run
+/// # async fn run() -> Result<(), software_statement::RemoteError> {
+/// use software_statement::{RemoteJwks, RemoteOptions};
+/// use std::sync::Arc;
+/// use std::time::Duration;
+///
+/// let jwks = Arc::new(RemoteJwks::new(
+///     "https://publisher.example.com/jwks.json",
+///     RemoteOptions::default().refetch_cooldown(Duration::from_secs(60)),
+/// )?);
+/// // The token's header named kid "2024-06": refetches once if a rotation happened.
+/// let set = jwks.keys_for_kid("2024-06").await?;
+/// if let Some(key) = set.get("2024-06") {
+///     // ... verify the token with `key`
+/// #   let _ = key;
+/// }
+/// for skipped in jwks.last_skipped() {
+///     eprintln!("{}: key {:?} skipped: {}", jwks.uri(), skipped.kid, skipped.reason);
+/// }
+/// # Ok(())
+/// # }
+/// ```
 pub struct RemoteJwks {
     uri: String,
     url: Url,
@@ -113,7 +112,7 @@ impl RemoteJwks {
         let http = match url.scheme() {
             "https" => false,
             "http" => {
-                // DESIGN §4.8: loopback addresses (127.0.0.0/8, ::1) and nothing else, so a
+                // security rule 8, README: loopback addresses (127.0.0.0/8, ::1) and nothing else, so a
                 // literal: not even `localhost`.
                 if !options.allow_http_loopback || !http_allowed_host(&host) {
                     return Err(RemoteError::InsecureScheme { host });

@@ -191,7 +191,7 @@ impl Verifier {
     }
 
     /// Verifies a statement whose issuer's keys are local (or, for a `jwks_uri`, already
-    /// cached). Use [`verify_async`](Self::verify_async) when keys may need fetching.
+    /// cached). Use `verify_async` when keys may need fetching.
     pub fn verify(&self, token: &str) -> Result<VerifiedStatement, StatementError> {
         let pending = self.parse(token)?;
         let keys = pending.policy.keys.available(&pending.issuer)?;
