@@ -1,7 +1,7 @@
-//! Benchmarks (DESIGN §7): verify and sign per algorithm against the backend's raw
-//! primitive, jsonwebtoken and josekit; registration merge + validate; a warm `jwks_uri`
-//! cache against inline keys (feature `remote`); trust-file load; key import. Prints
-//! markdown tables with medians, ratios and heap allocations per operation.
+//! Benchmarks (the README's "Performance targets"): verify and sign per algorithm against
+//! the backend's raw primitive, jsonwebtoken and josekit; registration merge + validate; a
+//! warm `jwks_uri` cache against inline keys (feature `remote`); trust-file load; key
+//! import. Prints markdown tables with medians, ratios and heap allocations per operation.
 //!
 //! `cargo bench --features remote --bench verify` measures everything;
 //! `cargo bench --bench verify -- --test` runs every case once (CI). See
@@ -557,7 +557,7 @@ fn print_allocs(h: &Harness, algs: &[Algorithm]) {
 }
 
 fn print_targets(h: &Harness, algs: &[Algorithm]) {
-    println!("### Targets (DESIGN §7)");
+    println!("### Performance targets");
     println!();
     println!(
         "*Floor*: the raw primitive plus base64url of the three segments (the `base64` crate, buffers \

@@ -1,4 +1,4 @@
-//! The trust file (the README's "Trust file" section): which issuers an authorization server trusts, with which
+//! The trust file (the README's "The trust file" section): which issuers an authorization server trusts, with which
 //! keys and rules. Every key is validated when the file is loaded: one bad key makes the
 //! whole file invalid, and the error names the file, the issuer and the `kid`.
 //!
@@ -160,7 +160,8 @@ impl TrustFile {
             issuer: issuer.map(str::to_owned),
             message,
         };
-        let root = crate::json::parse_object_str(text, crate::json::MAX_DEPTH).map_err(|e| err(None, format!("{e}")))?;
+        let root =
+            crate::json::parse_object_str(text, crate::json::MAX_DEPTH).map_err(|e| err(None, format!("{e}")))?;
         if !root.contains_key("issuers") {
             return Err(err(
                 None,
@@ -237,7 +238,10 @@ fn issuer_policy(
             let alg = Algorithm::from_name(name)
                 .ok_or_else(|| format!("unsupported algorithm {name:?} in \"algorithms\" (none is never accepted)"))?;
             if !crate::crypto::backend_supports(alg) {
-                return Err(format!("{alg} is unsupported with the {} backend", crate::crypto::BACKEND));
+                return Err(format!(
+                    "{alg} is unsupported with the {} backend",
+                    crate::crypto::BACKEND
+                ));
             }
             parsed.push(alg);
         }

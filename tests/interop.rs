@@ -1,4 +1,5 @@
-//! Interoperability with two independent JOSE implementations, both ways (DESIGN §3):
+//! Interoperability with two independent JOSE implementations, both ways (the interop peers
+//! of the README's "Dependencies"):
 //! `jsonwebtoken` 11 (aws-lc-rs provider) and `josekit` 0.10 (OpenSSL).
 //!
 //! For every algorithm a peer implements and the active backend implements:

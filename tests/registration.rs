@@ -1,5 +1,6 @@
-//! The registration step (DESIGN §5): merge rules 1–7, validation (rule 8) and error codes
-//! (rule 9), end to end through [`Registrar`].
+//! The registration step (the README's "Registration: merge rules"; ARCHITECTURE.md, merge
+//! rules): merge rules 1–7, validation (rule 8) and error codes (rule 9), end to end through
+//! [`Registrar`].
 //!
 //! Most of it is data: every `*.json` file in `test-vectors/registration/` holds cases
 //! (format in that folder's README), run by [`registration_vectors`]. Statements are signed
@@ -498,7 +499,7 @@ fn check_error(
             return Err(format!("description {description:?} does not contain {part:?}"));
         }
     }
-    // RFC 7591 §3.2.2 body, and no key material in it (DESIGN §4.9).
+    // RFC 7591 §3.2.2 body, and no key material in it (security rule 9, README).
     let body = error.to_json();
     let names: Vec<&String> = body.as_object().unwrap().keys().collect();
     if names != ["error", "error_description"] || body["error"] != code || error.http_status() != 400 {

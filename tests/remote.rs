@@ -1,5 +1,5 @@
-//! `jwks_uri` fetcher (DESIGN §4.8) against a real HTTPS server on 127.0.0.1, with a
-//! certificate generated here. Every test asserts how many requests the server saw.
+//! `jwks_uri` fetcher (security rule 8, README) against a real HTTPS server on 127.0.0.1,
+//! with a certificate generated here. Every test asserts how many requests the server saw.
 //! No test sends traffic anywhere but loopback: the non-loopback URIs below are refused
 //! before any connection, and that refusal is what they test.
 #![cfg(feature = "remote")]
@@ -750,7 +750,7 @@ async fn plain_http_only_to_a_loopback_literal_when_allowed() {
     assert_eq!(kids(&jwks.keys().await.unwrap()), ["k1"]);
     assert_eq!(server.requests(), 1);
 
-    // Only an address literal: not even `localhost` (DESIGN §4.8).
+    // Only an address literal: not even `localhost` (security rule 8, README).
     let by_name = format!("http://localhost:{}/jwks.json", server.addr.port());
     let refused = RemoteJwks::new(
         &by_name,

@@ -1,5 +1,6 @@
-//! One negative test per security rule of DESIGN §4.1–4.6 (and §4.9: errors carry no key
-//! material), each named after its rule.
+//! One negative test per security rule 1–6 of the README (and rule 9: errors carry no key
+//! material), each named after its rule: `rule_4_<N>_…` pins security rule N (rule 7 is in
+//! `tests/statement.rs`, rule 8 in `tests/remote.rs`; ARCHITECTURE.md has the table).
 //!
 //! Every test asserts the exact error variant, and has a positive control where that makes
 //! sense: the same token or key with only the rule-relevant part changed is accepted, so the
@@ -185,7 +186,7 @@ fn oct(secret: &[u8], extra: Value) -> Value {
 }
 
 // ---------------------------------------------------------------------------------------
-// §4.1 Algorithms
+// Security rule 1: algorithms
 // ---------------------------------------------------------------------------------------
 
 #[test]
@@ -441,7 +442,7 @@ fn rule_4_1_use_enc_never_verifies() {
             if let Some(u) = use_ {
                 m.insert("use".into(), u.into());
                 if u == "enc" {
-                    // An encryption key cannot also carry a signature `alg` (§4.5).
+                    // An encryption key cannot also carry a signature `alg` (security rule 5).
                     m.remove("alg");
                 }
             }
@@ -516,7 +517,7 @@ fn rule_4_1_key_ops_without_verify() {
 }
 
 // ---------------------------------------------------------------------------------------
-// §4.2 Keys come only from the trust policy
+// Security rule 2: keys come only from the trust policy
 // ---------------------------------------------------------------------------------------
 
 #[test]
@@ -647,7 +648,7 @@ fn rule_4_2_header_x5c_is_ignored() {
 }
 
 // ---------------------------------------------------------------------------------------
-// §4.3 Strict compact form
+// Security rule 3: strict compact form
 // ---------------------------------------------------------------------------------------
 
 fn es256_fixture() -> (Key, JwkSet, String) {
@@ -1029,7 +1030,7 @@ fn rule_4_3_json_serialization_rejected() {
 }
 
 // ---------------------------------------------------------------------------------------
-// §4.4 crit and b64
+// Security rule 4: crit and b64
 // ---------------------------------------------------------------------------------------
 
 fn with(key: &Key, members: Value) -> Value {
@@ -1118,7 +1119,7 @@ fn rule_4_4_b64_present() {
 }
 
 // ---------------------------------------------------------------------------------------
-// §4.5 Key import
+// Security rule 5: key import
 // ---------------------------------------------------------------------------------------
 
 #[test]
@@ -1517,7 +1518,7 @@ fn rule_4_5_bad_key_in_lenient_set_is_skipped_and_reported() {
 }
 
 // ---------------------------------------------------------------------------------------
-// §4.6 Key selection
+// Security rule 6: key selection
 // ---------------------------------------------------------------------------------------
 
 #[test]
@@ -1622,7 +1623,7 @@ fn rule_4_6_kid_longer_than_256_bytes() {
 }
 
 // ---------------------------------------------------------------------------------------
-// §4.9 Errors never carry key material
+// Security rule 9: errors never carry key material
 // ---------------------------------------------------------------------------------------
 
 /// Every private member value (and its first 16 characters) of these JWKs.

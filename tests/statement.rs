@@ -1,4 +1,5 @@
-//! Software statements: issue and verify under a trust policy (DESIGN §4.7, §5.9, §6).
+//! Software statements: issue and verify under a trust policy (README: security rule 7,
+//! merge rule 9, and "The trust file").
 
 use std::sync::Arc;
 
@@ -255,7 +256,7 @@ fn rule_4_7_audience() {
         check(json!({"iss": ISS, "aud": 7})).unwrap_err(),
         StatementError::InvalidAudience
     );
-    // Without an audience configured, aud is not checked (DESIGN §4.7).
+    // Without an audience configured, aud is not checked (security rule 7, README).
     let open = verifier(&key, |p| p);
     assert!(open
         .verify(&sign_claims(&key, json!({"iss": ISS, "aud": "anything"})))

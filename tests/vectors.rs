@@ -563,7 +563,7 @@ fn check_jwk_set(src: &str, v: &Value, t: &mut Tally) {
             let public = set.to_public_value().unwrap_or_else(|e| panic!("{id}: {e}"));
             let public = JwkSet::from_value(&public).unwrap_or_else(|e| panic!("{id}: {e}"));
             assert!(public.keys().iter().all(|k| !k.is_private()), "{id}");
-            // Key "1" is `use: enc`: it never verifies (DESIGN §4.1).
+            // Key "1" is `use: enc`: it never verifies (security rule 1, README).
             assert!(
                 matches!(
                     set.select(Algorithm::ES256, Some("1")),
@@ -589,7 +589,8 @@ fn check_jwk_set(src: &str, v: &Value, t: &mut Tally) {
         "rfc7517-a3" => {
             // Key 0 is an AES key wrap key ("alg": "A128KW"): not a signature key, so it is
             // skipped (UnsupportedAlgorithm), in a configured set as in a fetched one, and the
-            // 64-octet HMAC key stays usable (DESIGN §4.5: foreign keys are not fatal).
+            // 64-octet HMAC key stays usable (security rule 5, README: foreign keys are not
+            // fatal).
             let strict = JwkSet::from_json(&text).unwrap_or_else(|e| panic!("{id}: {e}"));
             assert_eq!(strict.keys().len(), 1, "{id}");
             assert!(

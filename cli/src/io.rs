@@ -1,4 +1,4 @@
-//! Inputs, outputs and exit statuses (DESIGN §6).
+//! Inputs, outputs and exit statuses (the README's "The CLI").
 //!
 //! - exit 0: success, the result on stdout;
 //! - exit 1: the input was rejected; stdout holds one JSON line

@@ -1,5 +1,6 @@
 //! `software-statement`: issue, verify and apply OAuth 2.0 software statements (RFC 7591)
-//! from the command line. The contract (commands, outputs, exit statuses) is DESIGN §6.
+//! from the command line. The contract (commands, outputs, exit statuses) is the README's
+//! "The CLI" section.
 
 use std::path::PathBuf;
 use std::process::ExitCode;

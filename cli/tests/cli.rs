@@ -1,5 +1,6 @@
-//! End-to-end tests of the `software-statement` binary (DESIGN §6): every command, every
-//! exit status, the exact JSON shapes, and one JSON line on stdout for every rejection.
+//! End-to-end tests of the `software-statement` binary (the README's "The CLI"): every
+//! command, every exit status, the exact JSON shapes, and one JSON line on stdout for every
+//! rejection.
 
 use std::io::{Read, Write};
 use std::net::TcpListener;

@@ -74,7 +74,10 @@ fn sign_errors_are_the_publisher_side_s_own() {
         serde_json::Value::Object(m)
     })
     .unwrap();
-    assert_eq!(crate::StatementBuilder::new("i").sign(&rsa), Err(SignError::AlgorithmNeeded));
+    assert_eq!(
+        crate::StatementBuilder::new("i").sign(&rsa),
+        Err(SignError::AlgorithmNeeded)
+    );
 }
 
 #[test]

@@ -14,7 +14,7 @@ impl Jwk {
     /// (RSA keys get 2048 bits; see [`Jwk::generate_rsa`]).
     ///
     /// ```
-    /// use software_statement::{jwa::Algorithm, jwk::Jwk};
+    /// use software_statement::{Algorithm, Jwk};
     /// let key = Jwk::generate(Algorithm::EdDSA)?;
     /// assert!(key.is_private());
     /// assert_eq!(key.kid(), Some(key.thumbprint().as_str()));

@@ -100,7 +100,7 @@ impl Jwk {
     /// Parses and validates a JWK from JSON text.
     ///
     /// ```
-    /// use software_statement::jwk::Jwk;
+    /// use software_statement::Jwk;
     /// let key = Jwk::from_json(r#"{"kty":"OKP","crv":"Ed25519",
     ///     "x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo","kid":"k1"}"#)?;
     /// assert_eq!(key.kid(), Some("k1"));
@@ -315,7 +315,7 @@ impl Jwk {
     /// The RFC 7638 JWK thumbprint (SHA-256, base64url).
     ///
     /// ```
-    /// use software_statement::jwk::Jwk;
+    /// use software_statement::Jwk;
     /// // RFC 8037 A.3
     /// let key = Jwk::from_json(r#"{"kty":"OKP","crv":"Ed25519",
     ///     "x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#)?;

@@ -79,7 +79,8 @@ impl VerifiedStatement {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn claims_as<T: serde::de::DeserializeOwned>(&self) -> Result<T, StatementError> {
-        T::deserialize(&self.claims).map_err(|e| StatementError::ClaimsType(crate::error::Quoted(&e.to_string()).to_string()))
+        T::deserialize(&self.claims)
+            .map_err(|e| StatementError::ClaimsType(crate::error::Quoted(&e.to_string()).to_string()))
     }
 }
 
