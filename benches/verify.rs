@@ -13,9 +13,6 @@ mod alloc;
 mod baselines;
 #[path = "support/harness.rs"]
 mod harness;
-#[cfg(feature = "remote")]
-#[path = "support/server.rs"]
-mod server;
 #[path = "support/workload.rs"]
 mod workload;
 
@@ -242,9 +239,9 @@ mod remote {
     use software_statement::jwk::JwkSet;
     use software_statement::remote::{RemoteJwks, RemoteOptions};
     use software_statement::statement::{IssuerPolicy, KeySource, Verifier};
+    use software_statement_test_support::{JwksServer, Reply};
 
     use super::harness::{Case, Harness};
-    use super::server::JwksServer;
     use super::workload::{Workload, ISSUER};
 
     fn policy(keys: KeySource) -> IssuerPolicy {
@@ -273,7 +270,8 @@ mod remote {
             .build()
             .unwrap();
         let published = w.published_jwks();
-        let server = rt.block_on(JwksServer::start(published.clone()));
+        let reply = Reply::json(published.clone()).header("Cache-Control", "max-age=3600");
+        let server = rt.block_on(JwksServer::https(reply));
         let options = || {
             RemoteOptions::default()
                 .allow_loopback(true)
@@ -282,7 +280,7 @@ mod remote {
         };
         let remote = {
             let _g = rt.enter();
-            Arc::new(RemoteJwks::new(&server.url(), options()).unwrap())
+            Arc::new(RemoteJwks::new(&server.url("/jwks.json"), options()).unwrap())
         };
         rt.block_on(remote.keys()).expect("the loopback jwks_uri is fetched");
         assert_eq!(server.requests(), 1);
@@ -317,7 +315,7 @@ mod remote {
             let cold = {
                 let _g = rt.enter();
                 Arc::new(verifier(
-                    KeySource::Remote(Arc::new(RemoteJwks::new(&server.url(), options()).unwrap())),
+                    KeySource::Remote(Arc::new(RemoteJwks::new(&server.url("/jwks.json"), options()).unwrap())),
                     clock,
                 ))
             };
