@@ -13,9 +13,6 @@ mod alloc;
 mod baselines;
 #[path = "support/harness.rs"]
 mod harness;
-#[cfg(feature = "remote")]
-#[path = "support/server.rs"]
-mod server;
 #[path = "support/workload.rs"]
 mod workload;
 
@@ -233,9 +230,9 @@ mod remote {
     use software_statement::{
         AddressScope, Clock, IssuerPolicy, JwkSet, KeySource, RemoteJwks, RemoteOptions, Verifier,
     };
+    use software_statement_test_support::{JwksServer, Reply};
 
     use super::harness::{Case, Harness};
-    use super::server::JwksServer;
     use super::workload::{Workload, ISSUER};
 
     fn policy(keys: KeySource) -> IssuerPolicy {
@@ -264,7 +261,8 @@ mod remote {
             .build()
             .unwrap();
         let published = w.published_jwks();
-        let server = rt.block_on(JwksServer::start(published.clone()));
+        let reply = Reply::json(published.clone()).header("Cache-Control", "max-age=3600");
+        let server = rt.block_on(JwksServer::https(reply));
         let options = || {
             RemoteOptions::default()
                 .address_scope(AddressScope::AlsoLoopback)
@@ -273,7 +271,7 @@ mod remote {
         };
         let remote = {
             let _g = rt.enter();
-            Arc::new(RemoteJwks::new(&server.url(), options()).unwrap())
+            Arc::new(RemoteJwks::new(&server.url("/jwks.json"), options()).unwrap())
         };
         rt.block_on(remote.keys()).expect("the loopback jwks_uri is fetched");
         assert_eq!(server.requests(), 1);
@@ -308,7 +306,7 @@ mod remote {
             let cold = {
                 let _g = rt.enter();
                 Arc::new(verifier(
-                    KeySource::Remote(Arc::new(RemoteJwks::new(&server.url(), options()).unwrap())),
+                    KeySource::Remote(Arc::new(RemoteJwks::new(&server.url("/jwks.json"), options()).unwrap())),
                     clock,
                 ))
             };

@@ -4,156 +4,29 @@
 //! before any connection, and that refusal is what they test.
 #![cfg(feature = "remote")]
 
-use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use software_statement::{
     is_globally_routable, AddressScope, Algorithm, Clock, FixedClock, Jwk, JwkSet, KeyError, RemoteError, RemoteJwks,
     RemoteOptions,
 };
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use software_statement_test_support::{JwksServer as Server, Reply};
 use tokio::net::TcpListener;
-use tokio_rustls::rustls;
 
 const T0: u64 = 1_700_000_000;
 
 // ---------------------------------------------------------------------------------------
-// The scriptable test server.
+// The scriptable test server (the workspace's shared one), trusted by the fetcher.
 
-/// What the server answers.
-#[derive(Clone, Debug)]
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-    /// Send no `Content-Length`: the body ends when the connection closes.
-    omit_length: bool,
-    /// Wait this long before answering.
-    delay: Duration,
-    /// Never answer.
-    stall: bool,
-    /// Send the head and this many body bytes, then hang.
-    stall_after: Option<usize>,
-}
-
-impl Reply {
-    fn json(body: impl Into<Vec<u8>>) -> Reply {
-        Reply {
-            status: 200,
-            headers: vec![("Content-Type".into(), "application/jwk-set+json".into())],
-            body: body.into(),
-            omit_length: false,
-            delay: Duration::ZERO,
-            stall: false,
-            stall_after: None,
-        }
-    }
-    fn status(status: u16) -> Reply {
-        Reply {
-            status,
-            ..Reply::json("oops")
-        }
-    }
-    fn header(mut self, name: &str, value: &str) -> Reply {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
-}
-
-struct Server {
-    addr: SocketAddr,
-    requests: Arc<AtomicUsize>,
-    /// Request heads received, in order.
-    heads: Arc<Mutex<Vec<String>>>,
-    /// Reply per path, and the default.
-    replies: Arc<Mutex<(HashMap<String, Reply>, Reply)>>,
-    /// The self-signed certificate (DER) the HTTPS server presents.
-    cert: Vec<u8>,
-}
-
-impl Server {
-    async fn https(reply: Reply) -> Server {
-        Self::start(reply, true).await
-    }
-
-    async fn http(reply: Reply) -> Server {
-        Self::start(reply, false).await
-    }
-
-    async fn start(reply: Reply, tls: bool) -> Server {
-        let certified = rcgen::generate_simple_self_signed(vec![
-            "localhost".to_string(),
-            "127.0.0.1".to_string(),
-            "::1".to_string(),
-        ])
-        .unwrap();
-        let cert = certified.cert.der().to_vec();
-        let key = certified.signing_key.serialize_der();
-        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-        let config = rustls::ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_no_client_auth()
-            .with_single_cert(
-                vec![rustls::pki_types::CertificateDer::from(cert.clone())],
-                rustls::pki_types::PrivatePkcs8KeyDer::from(key).into(),
-            )
-            .unwrap();
-        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let server = Server {
-            addr: listener.local_addr().unwrap(),
-            requests: Arc::default(),
-            heads: Arc::default(),
-            replies: Arc::new(Mutex::new((HashMap::new(), reply))),
-            cert,
-        };
-        let (requests, heads, replies) = (server.requests.clone(), server.heads.clone(), server.replies.clone());
-        tokio::spawn(async move {
-            loop {
-                let Ok((tcp, _)) = listener.accept().await else { return };
-                let (requests, heads, replies) = (requests.clone(), heads.clone(), replies.clone());
-                let acceptor = acceptor.clone();
-                tokio::spawn(async move {
-                    if tls {
-                        if let Ok(stream) = acceptor.accept(tcp).await {
-                            serve(stream, requests, heads, replies).await;
-                        }
-                    } else {
-                        serve(tcp, requests, heads, replies).await;
-                    }
-                });
-            }
-        });
-        server
-    }
-
-    /// Changes the default reply.
-    fn set(&self, reply: Reply) {
-        self.replies.lock().unwrap().1 = reply;
-    }
-
-    /// Sets the reply for one path.
-    fn set_path(&self, path: &str, reply: Reply) {
-        self.replies.lock().unwrap().0.insert(path.into(), reply);
-    }
-
-    fn requests(&self) -> usize {
-        self.requests.load(Ordering::SeqCst)
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("https://{}{path}", self.addr)
-    }
-
-    fn http_url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
-    }
-
+trait Trusting {
     /// Options trusting this server's certificate, on `clock`.
+    fn options(&self, clock: &Arc<FixedClock>) -> RemoteOptions;
+    fn jwks(&self, clock: &Arc<FixedClock>) -> RemoteJwks;
+}
+
+impl Trusting for Server {
     fn options(&self, clock: &Arc<FixedClock>) -> RemoteOptions {
         RemoteOptions::default()
             .address_scope(AddressScope::AlsoLoopback)
@@ -164,60 +37,6 @@ impl Server {
     fn jwks(&self, clock: &Arc<FixedClock>) -> RemoteJwks {
         RemoteJwks::new(&self.url("/jwks.json"), self.options(clock)).unwrap()
     }
-}
-
-/// A minimal HTTP/1.1 responder: one request per connection, then close.
-async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
-    mut stream: S,
-    requests: Arc<AtomicUsize>,
-    heads: Arc<Mutex<Vec<String>>>,
-    replies: Arc<Mutex<(HashMap<String, Reply>, Reply)>>,
-) {
-    let mut head = Vec::new();
-    let mut buf = [0u8; 1024];
-    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
-        match stream.read(&mut buf).await {
-            Ok(0) | Err(_) => return,
-            Ok(n) => head.extend_from_slice(&buf[..n]),
-        }
-        if head.len() > 16 * 1024 {
-            return;
-        }
-    }
-    requests.fetch_add(1, Ordering::SeqCst);
-    let head = String::from_utf8_lossy(&head).into_owned();
-    let path = head.split_whitespace().nth(1).unwrap_or("/").to_owned();
-    heads.lock().unwrap().push(head);
-    let reply = {
-        let r = replies.lock().unwrap();
-        r.0.get(&path).unwrap_or(&r.1).clone()
-    };
-    if !reply.delay.is_zero() {
-        tokio::time::sleep(reply.delay).await;
-    }
-    if reply.stall {
-        tokio::time::sleep(Duration::from_secs(3600)).await;
-        return;
-    }
-    let mut out = format!("HTTP/1.1 {} Scripted\r\nConnection: close\r\n", reply.status);
-    if !reply.omit_length {
-        out.push_str(&format!("Content-Length: {}\r\n", reply.body.len()));
-    }
-    for (name, value) in &reply.headers {
-        out.push_str(&format!("{name}: {value}\r\n"));
-    }
-    out.push_str("\r\n");
-    if stream.write_all(out.as_bytes()).await.is_err() {
-        return;
-    }
-    if let Some(n) = reply.stall_after {
-        let _ = stream.write_all(&reply.body[..n]).await;
-        let _ = stream.flush().await;
-        tokio::time::sleep(Duration::from_secs(3600)).await;
-        return;
-    }
-    let _ = stream.write_all(&reply.body).await;
-    let _ = stream.shutdown().await;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -267,7 +86,7 @@ async fn first_fetch() {
     assert!(jwks.last_skipped().is_empty());
     assert!(jwks.last_error().is_none());
     assert_eq!(server.requests(), 1);
-    let head = server.heads.lock().unwrap()[0].to_ascii_lowercase();
+    let head = server.heads()[0].to_ascii_lowercase();
     assert!(head.starts_with("get /jwks.json http/1.1\r\n"), "{head}");
     assert!(head.contains("accept: application/jwk-set+json"), "{head}");
 }
@@ -720,7 +539,7 @@ async fn invalid_key_is_skipped_and_reported() {
 async fn plain_http_only_to_a_loopback_literal_when_allowed() {
     let server = Server::http(Reply::json(set_json(&[&key("k1")]))).await;
     let clock = clock();
-    let url = server.http_url("/jwks.json");
+    let url = server.url("/jwks.json");
     let options = || RemoteOptions::default().clock(clock.clone() as Arc<dyn Clock>);
 
     let err = RemoteJwks::new(&url, options()).unwrap_err();
@@ -728,7 +547,7 @@ async fn plain_http_only_to_a_loopback_literal_when_allowed() {
         matches!(&err, RemoteError::InsecureScheme { host } if host == "127.0.0.1"),
         "{err:?}"
     );
-    // allow_loopback is about https, not plain http.
+    // AddressScope::AlsoLoopback is about https, not plain http.
     assert!(matches!(
         RemoteJwks::new(&url, options().address_scope(AddressScope::AlsoLoopback)),
         Err(RemoteError::InsecureScheme { .. })
@@ -801,7 +620,7 @@ async fn non_global_literal_addresses_are_refused_before_connecting() {
         assert!(matches!(err, RemoteError::AddressNotAllowed { .. }), "{uri}: {err:?}");
         assert!(RemoteJwks::new(uri, RemoteOptions::default().address_scope(AddressScope::AlsoLoopback)).is_ok());
     }
-    // allow_non_global permits them (nothing is fetched here).
+    // AddressScope::Any permits them (nothing is fetched here).
     assert!(RemoteJwks::new(
         "https://10.1.2.3/jwks.json",
         RemoteOptions::default().address_scope(AddressScope::Any)

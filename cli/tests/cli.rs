@@ -2,14 +2,12 @@
 //! command, every exit status, the exact JSON shapes, and one JSON line on stdout for every
 //! rejection.
 
-use std::io::{Read, Write};
-use std::net::TcpListener;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
 
 use serde_json::{json, Map, Value};
+use software_statement_test_support::{JwksServer, Reply, Scheme};
 
 const BIN: &str = env!("CARGO_BIN_EXE_software-statement");
 const T0: u64 = 1_700_000_000;
@@ -497,7 +495,9 @@ fn verify_through_a_jwks_uri() {
         &["--key", "key.jwk", "--iss", ISS, "--now", &now(T0)],
         &statement_claims(),
     );
-    let (url, requests) = serve_once(d.read("jwks.json"));
+    // Plain HTTP on 127.0.0.1, on the server's own runtime: this test is synchronous.
+    let server = JwksServer::start_blocking(Scheme::Http, Reply::json(d.read("jwks.json")));
+    let url = server.url("/jwks.json");
     d.write_json(
         "remote.json",
         &json!({"issuers": {ISS: {"jwks_uri": url}}, "allow_http_loopback": true}),
@@ -506,34 +506,7 @@ fn verify_through_a_jwks_uri() {
         .run(&["verify", "--trust", "remote.json", "--now", &now(T0), "st.jwt"])
         .json();
     assert_eq!(out["issuer"], ISS);
-    assert_eq!(requests.load(Ordering::SeqCst), 1);
-}
-
-/// A plain-HTTP server on 127.0.0.1 answering one request with `body`.
-fn serve_once(body: String) -> (String, Arc<AtomicUsize>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/jwks.json", listener.local_addr().unwrap());
-    let count = Arc::new(AtomicUsize::new(0));
-    let seen = count.clone();
-    std::thread::spawn(move || {
-        if let Ok((mut stream, _)) = listener.accept() {
-            let mut head = Vec::new();
-            let mut buf = [0u8; 1024];
-            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
-                match stream.read(&mut buf) {
-                    Ok(0) | Err(_) => return,
-                    Ok(n) => head.extend_from_slice(&buf[..n]),
-                }
-            }
-            seen.fetch_add(1, Ordering::SeqCst);
-            let response = format!(
-                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                body.len()
-            );
-            let _ = stream.write_all(response.as_bytes());
-        }
-    });
-    (url, count)
+    assert_eq!(server.requests(), 1);
 }
 
 // ---------------------------------------------------------------------------------------
