@@ -243,6 +243,7 @@ mod remote {
         Verifier::builder()
             .issuer(ISSUER, policy(keys))
             .leeway(60)
+            .unwrap()
             .clock(clock.clone())
             .build()
     }

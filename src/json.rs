@@ -25,6 +25,12 @@ use crate::error::JsonError;
 /// depth 1).
 pub const MAX_DEPTH: usize = 32;
 
+/// The nesting cap for a JWK read on its own (its deepest member, `oth`, is depth 3).
+pub(crate) const JWK_MAX_DEPTH: usize = 8;
+
+/// The nesting cap for a JWK Set document (keys sit at depth 3).
+pub(crate) const JWK_SET_MAX_DEPTH: usize = 16;
+
 /// The most members or items preallocated for one object or array before its size is
 /// known: a bound on what an attacker's declared-but-absent content can reserve.
 const MAX_PREALLOCATED: usize = 64;

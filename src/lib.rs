@@ -73,7 +73,8 @@ pub use crate::crypto::{backend_supports, BACKEND};
 #[cfg(feature = "remote")]
 pub use crate::error::RemoteError;
 pub use crate::error::{
-    Error, ErrorCode, JsonError, JwsError, KeyError, RegistrationError, SignError, StatementError, TrustFileError,
+    ConfigError, Error, ErrorCode, JsonError, JwsError, KeyError, RegistrationError, SignError, StatementError,
+    TrustFileError,
 };
 pub use crate::json::{parse_object as parse_json_object, MAX_DEPTH as MAX_JSON_DEPTH};
 pub use crate::jwa::{Algorithm, AlgorithmSet, Curve, KeyFamily, UnknownAlgorithm};
@@ -87,7 +88,7 @@ pub use crate::registration::{
 };
 #[cfg(feature = "remote")]
 pub use crate::remote::{RemoteJwks, RemoteOptions};
-pub use crate::statement::{IssuerPolicy, StatementBuilder, VerifiedStatement, Verifier, VerifierBuilder};
+pub use crate::statement::{IssuerPolicy, StatementBuilder, VerifiedStatement, Verifier, VerifierBuilder, MAX_LEEWAY};
 pub use crate::trust::{LoadOptions, TrustFile};
 
 /// The README's examples, compiled and run as doc tests.

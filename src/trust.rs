@@ -169,7 +169,9 @@ impl TrustFile {
             ));
         }
         let doc: Document = typed(Value::Object(root)).map_err(|m| err(None, m))?;
-        let mut builder = Verifier::builder().leeway(doc.leeway);
+        let mut builder = Verifier::builder()
+            .leeway(doc.leeway)
+            .map_err(|e| err(None, format!("\"leeway\": {e}")))?;
         if let Some(clock) = &options.clock {
             builder = builder.clock(clock.clone());
         }

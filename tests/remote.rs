@@ -422,14 +422,28 @@ async fn not_a_jwk_set() {
 }
 
 #[tokio::test]
-async fn duplicate_kids_reject_the_set() {
+async fn keys_sharing_a_kid_are_all_skipped() {
     let (a, b) = (key("same"), key("same"));
-    failure_story(
-        Reply::json(set_json(&[&a, &b])),
-        same,
-        |e| matches!(e, RemoteError::InvalidSet { source: KeyError::DuplicateKid(k), .. } if k == "same"),
-    )
+    failure_story(Reply::json(set_json(&[&a, &b])), same, |e| {
+        matches!(e, RemoteError::NoUsableKeys { skipped: 2, .. })
+    })
     .await;
+}
+
+#[tokio::test]
+async fn a_secret_served_at_a_jwks_uri_is_never_a_verification_key() {
+    let secret = Jwk::generate(Algorithm::HS256).unwrap().with_kid("hmac").unwrap();
+    let good = key("k1");
+    let body = serde_json::json!({"keys": [secret.to_value(), good.to_value()]}).to_string();
+    let server = Server::https(Reply::json(body)).await;
+    let clock = clock();
+    let jwks = server.jwks(&clock);
+    let set = jwks.keys().await.unwrap();
+    assert_eq!(kids(&set), ["k1"]);
+    let skipped = jwks.last_skipped();
+    assert_eq!(skipped.len(), 1);
+    assert_eq!(skipped[0].reason, KeyError::SecretInFetchedSet);
+    assert_eq!(server.requests(), 1);
 }
 
 #[tokio::test]

@@ -1402,8 +1402,16 @@ fn rule_4_5_duplicate_kid_in_jwks() {
     let dup = json!({"keys": [a.public_value(), b.public_value()]}).to_string();
     let r = JwkSet::from_json(&dup);
     assert!(matches!(&r, Err(KeyError::DuplicateKid(k)) if k == "same"), "{r:?}");
-    let r = JwkSet::from_json_lenient(&dup);
-    assert!(matches!(&r, Err(KeyError::DuplicateKid(k)) if k == "same"), "{r:?}");
+    // A fetched set: every key sharing the kid is skipped and reported, the rest stay.
+    let fetched = json!({"keys": [a.public_value(), b.public_value(), c.public_value()]}).to_string();
+    let set = JwkSet::from_json_lenient(&fetched).expect("a fetched set survives a shared kid");
+    assert_eq!(set.keys().len(), 1, "only the key with its own kid is usable");
+    assert_eq!(set.keys()[0].kid(), Some("other"));
+    assert_eq!(set.skipped().len(), 2);
+    assert!(set
+        .skipped()
+        .iter()
+        .all(|s| matches!(&s.reason, KeyError::SharedKid(k) if k == "same")));
     let r = JwkSet::new(vec![a.public(), b.public()]);
     assert!(matches!(&r, Err(KeyError::DuplicateKid(k)) if k == "same"), "{r:?}");
     // Positive control: distinct kids; keys without kid never clash.
@@ -1747,5 +1755,118 @@ fn rule_4_9_error_messages_carry_no_key_material() {
         let e = verify(&t, &set).unwrap_err();
         assert_clean("verify", &e.to_string(), &hsecrets);
         assert_clean("verify", &format!("{e:?}"), &hsecrets);
+    }
+}
+
+// ---- security rule 5 (amended): foreign keys skipped whatever their other members -----------
+
+#[test]
+fn rule_4_5_post_quantum_and_foreign_keys_are_skipped_in_a_configured_set() {
+    let key = Key::new(Algorithm::ES256, "k1");
+    let jwks = json!({"keys": [
+        // A post-quantum key while ML-DSA is not built: skipped, not fatal.
+        {"kty": "AKP", "alg": "ML-DSA-44", "kid": "pq", "pub": "AAAA"},
+        // A curve this library does not implement, with an alg it does not know.
+        {"kty": "OKP", "crv": "Ed448", "alg": "Ed448", "kid": "ed448", "x": "AAAA"},
+        key.public_value(),
+    ]})
+    .to_string();
+    let set = JwkSet::from_json(&jwks).expect("foreign keys are skipped");
+    assert_eq!(set.keys().len(), 1);
+    let reasons: Vec<_> = set.skipped().iter().map(|s| s.reason.clone()).collect();
+    assert!(
+        matches!(&reasons[0], KeyError::UnsupportedKeyType(k) if k == "AKP"),
+        "{reasons:?}"
+    );
+    assert!(
+        matches!(&reasons[1], KeyError::UnsupportedCurve(c) if c == "Ed448"),
+        "{reasons:?}"
+    );
+    // Negative control: a mistake in a key of an implemented type is still fatal.
+    let typo = json!({"keys": [key.public_with(|m| { m.insert("alg".into(), json!("ES257")); })]}).to_string();
+    assert!(matches!(JwkSet::from_json(&typo), Err(KeyError::InSet { .. })));
+}
+
+#[test]
+fn rule_4_5_encryption_keys_are_skipped_whatever_their_members() {
+    let key = Key::new(Algorithm::ES256, "sig");
+    for enc in [
+        key.public_with(|m| {
+            m.insert("use".into(), json!("enc"));
+            m.insert("kid".into(), json!("e1"));
+        }),
+        key.public_with(|m| {
+            m.insert("alg".into(), json!("ECDH-ES+A256KW"));
+            m.insert("kid".into(), json!("e2"));
+        }),
+        json!({"kty": "oct", "alg": "PBES2-HS512+A256KW", "kid": "e3", "k": "c2hvcnQ"}),
+    ] {
+        let jwks = json!({"keys": [enc, key.public_value()]}).to_string();
+        let set = JwkSet::from_json(&jwks).unwrap_or_else(|e| panic!("{enc}: {e}"));
+        assert_eq!(set.keys().len(), 1, "{enc}");
+        assert_eq!(set.skipped()[0].reason, KeyError::EncryptionKey, "{enc}");
+    }
+}
+
+#[test]
+fn rule_4_5_skipped_keys_do_not_count_as_duplicate_kids() {
+    let key = Key::new(Algorithm::ES256, "shared");
+    let enc = key.public_with(|m| {
+        m.insert("use".into(), json!("enc"));
+    });
+    let set = JwkSet::from_json(&json!({"keys": [enc, key.public_value()]}).to_string())
+        .expect("RFC 7517 §4.5: a signing and an encryption key may share a kid");
+    assert_eq!(set.get("shared").map(|k| k.kid()), Some(Some("shared")));
+    // Two usable keys sharing a kid still make a configured set invalid.
+    let twice = json!({"keys": [key.public_value(), key.public_value()]}).to_string();
+    assert!(matches!(JwkSet::from_json(&twice), Err(KeyError::DuplicateKid(_))));
+}
+
+// ---- security rule 10: a fetched set never yields a secret ---------------------------------
+
+#[test]
+fn rule_4_10_fetched_sets_never_yield_secrets() {
+    let sig = Key::new(Algorithm::ES256, "pub");
+    let hmac = Key::new(Algorithm::HS256, "hmac");
+    let private = sig.private.clone();
+    let mut private = obj(&private);
+    private.insert("kid".into(), json!("private"));
+    let jwks = json!({"keys": [hmac.public_value(), Value::Object(private), sig.public_value()]}).to_string();
+    let fetched = JwkSet::from_json_lenient(&jwks).unwrap();
+    assert_eq!(fetched.keys().len(), 1);
+    assert_eq!(fetched.keys()[0].kid(), Some("pub"));
+    assert_eq!(fetched.skipped().len(), 2);
+    assert!(fetched
+        .skipped()
+        .iter()
+        .all(|s| s.reason == KeyError::SecretInFetchedSet));
+    // Positive control: an operator may configure an HMAC secret inline.
+    let configured = JwkSet::from_json(&json!({"keys": [hmac.public_value()]}).to_string()).unwrap();
+    assert_eq!(configured.keys().len(), 1);
+}
+
+// ---- security rule 11: leeway at most 300 s -------------------------------------------------
+
+#[test]
+fn rule_4_11_leeway_over_300_seconds_is_a_configuration_error() {
+    use software_statement::{ConfigError, TrustFile, Verifier, MAX_LEEWAY};
+    assert_eq!(MAX_LEEWAY, 300);
+    assert!(Verifier::builder().leeway(300).is_ok());
+    assert_eq!(
+        Verifier::builder().leeway(301).unwrap_err(),
+        ConfigError::LeewayTooLarge { seconds: 301 }
+    );
+    let key = Key::new(Algorithm::ES256, "k");
+    for (leeway, ok) in [
+        (json!(300), true),
+        (json!(301), false),
+        (json!(18446744073709551615u64), false),
+    ] {
+        let doc = json!({"issuers": {"https://p.example": {"jwks": {"keys": [key.public_value()]}}}, "leeway": leeway});
+        let r = TrustFile::from_json(&doc.to_string(), "t.json", None);
+        assert_eq!(r.is_ok(), ok, "{leeway}: {:?}", r.err());
+        if let Err(e) = r {
+            assert!(e.message.contains("leeway"), "{e}");
+        }
     }
 }

@@ -213,6 +213,7 @@ fn rule_4_7_leeway_is_configurable() {
     let v = Verifier::builder()
         .issuer(ISS, IssuerPolicy::with_jwks(set))
         .leeway(0)
+        .unwrap()
         .clock(Arc::new(FixedClock::new(NOW)))
         .build();
     let t = sign_claims(&key, json!({"iss": ISS, "exp": NOW - 1}));

@@ -14,6 +14,18 @@ pub struct TrustFileError {
     pub message: String,
 }
 
+/// A configuration the library refuses (a builder asked for something unsafe).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// A clock tolerance over the 300-second maximum.
+    #[error("a leeway of {seconds} s is more than the {max} s allowed", max = crate::MAX_LEEWAY)]
+    LeewayTooLarge {
+        /// The leeway asked for.
+        seconds: u64,
+    },
+}
+
 #[cfg(feature = "remote")]
 use super::KeyError;
 

@@ -55,6 +55,17 @@ pub enum KeyError {
     /// A shared secret (`kty: "oct"`) was asked for its public form: secrets are never published.
     #[error("an oct key is a shared secret and has no public form; it is never published")]
     SecretNotPublishable,
+    /// An encryption key (`use` `enc`, or an `alg` from IANA's JWE algorithm registry):
+    /// skipped in a JWK Set, never used to verify.
+    #[error("an encryption key (\"use\" \"enc\" or a JWE \"alg\"): never used to verify signatures")]
+    EncryptionKey,
+    /// A secret (`kty` `oct`) or a private key in a key set fetched at run time: a secret
+    /// served at a URL is disclosed, so such a key is never used.
+    #[error("a secret or private key in a fetched JWK Set (a secret served at a URL is disclosed): never used")]
+    SecretInFetchedSet,
+    /// Several keys of a fetched JWK Set share this `kid`: all of them are skipped.
+    #[error("several keys of the fetched JWK Set share the kid {0:?}")]
+    SharedKid(String),
     /// Key generation failed or was asked for an unsupported size.
     #[error("key generation failed: {0}")]
     Generation(String),

@@ -19,7 +19,7 @@ mod tests;
 
 #[cfg(feature = "remote")]
 pub use config::RemoteError;
-pub use config::TrustFileError;
+pub use config::{ConfigError, TrustFileError};
 pub use jose::{JsonError, JwsError, KeyError, SignError};
 pub use registration::{RegistrationError, StatementError};
 
@@ -80,6 +80,9 @@ pub enum Error {
     /// A registration was refused.
     #[error(transparent)]
     Registration(#[from] RegistrationError),
+    /// A configuration was refused.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
     /// A trust file could not be used.
     #[error(transparent)]
     TrustFile(#[from] TrustFileError),

@@ -115,7 +115,7 @@ pub(super) fn import_rsa(m: &Map<String, Value>) -> Result<Imported, KeyError> {
 
 /// Registered JWE key management algorithms (RFC 7518 §4.1): a key marked with one of them
 /// is a valid encryption key, which a JWK Set skips rather than refuses.
-pub(super) const JWE_ALGORITHMS: [&str; 17] = [
+pub(super) const JWE_ALGORITHMS: [&str; 19] = [
     "RSA1_5",
     "RSA-OAEP",
     "RSA-OAEP-256",
@@ -133,6 +133,8 @@ pub(super) const JWE_ALGORITHMS: [&str; 17] = [
     "A192GCMKW",
     "A256GCMKW",
     "PBES2-HS256+A128KW",
+    "PBES2-HS384+A192KW",
+    "PBES2-HS512+A256KW",
 ];
 
 /// A `crv` this library does not implement: registered curves of the key type (`known`)

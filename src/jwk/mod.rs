@@ -108,7 +108,7 @@ impl Jwk {
     /// # Ok::<(), software_statement::KeyError>(())
     /// ```
     pub fn from_json(json: &str) -> Result<Jwk, KeyError> {
-        let map = crate::json::parse_object_str(json, 8).map_err(|e| match e {
+        let map = crate::json::parse_object_str(json, crate::json::JWK_MAX_DEPTH).map_err(|e| match e {
             crate::error::JsonError::Duplicate(n) => malformed(format!("duplicate member \"{n}\"")),
             _ => malformed("not a JSON object"),
         })?;

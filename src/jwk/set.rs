@@ -3,10 +3,11 @@
 
 use serde_json::Value;
 
-use super::import::malformed;
+use super::import::{malformed, JWE_ALGORITHMS};
 use super::Jwk;
+use super::SECRET_MEMBERS;
 use crate::error::{JwsError, KeyError};
-use crate::jwa::Algorithm;
+use crate::jwa::{Algorithm, Curve};
 
 /// A key that was left out of a fetched JWK Set, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -66,7 +67,7 @@ impl JwkSet {
     }
 
     fn parse(json: &str, mode: SetMode) -> Result<JwkSet, KeyError> {
-        let map = crate::json::parse_object_str(json, 16).map_err(|e| match e {
+        let map = crate::json::parse_object_str(json, crate::json::JWK_SET_MAX_DEPTH).map_err(|e| match e {
             crate::error::JsonError::Duplicate(n) => malformed(format!("duplicate member \"{n}\" in the JWK Set")),
             _ => malformed("a JWK Set must be a JSON object"),
         })?;
@@ -78,17 +79,29 @@ impl JwkSet {
             .get("keys")
             .and_then(Value::as_array)
             .ok_or_else(|| malformed("a JWK Set needs a \"keys\" array"))?;
-        let mut out = Vec::with_capacity(keys.len());
+        let mut out: Vec<Jwk> = Vec::with_capacity(keys.len());
         let mut skipped = Vec::new();
         for (position, k) in keys.iter().enumerate() {
+            let kid = || k.get("kid").and_then(Value::as_str).map(str::to_owned);
+            // Keys of a kind this library does not implement, and encryption keys, are
+            // skipped whatever their other members, even in a configured set: publishers
+            // mix them into their JWKS (security rule 5). A fetched set never yields a
+            // secret (security rule 10).
+            let refused = foreign(k)
+                .or_else(|| (mode == SetMode::Lenient && is_secret(k)).then_some(KeyError::SecretInFetchedSet));
+            if let Some(reason) = refused {
+                skipped.push(SkippedKey {
+                    position,
+                    kid: kid(),
+                    reason,
+                });
+                continue;
+            }
             match Jwk::from_value(k) {
                 Ok(key) => out.push(key),
                 Err(reason) => {
-                    let kid = k.get("kid").and_then(Value::as_str).map(str::to_owned);
-                    // Valid keys of a kind this library does not implement (another `kty`,
-                    // a registered curve such as X25519 or secp256k1, a registered
-                    // encryption `alg`) are skipped even in a configured set: publishers
-                    // mix them into their JWKS. Mistakes (typos, contradictions) are not.
+                    // Mistakes (typos, contradictions, invalid material) make a configured
+                    // set invalid; in a fetched set, the key is skipped and reported.
                     let foreign = matches!(
                         reason,
                         KeyError::UnsupportedKeyType(_)
@@ -98,15 +111,44 @@ impl JwkSet {
                     if mode == SetMode::Strict && !foreign {
                         return Err(KeyError::InSet {
                             position,
-                            kid,
+                            kid: kid(),
                             source: Box::new(reason),
                         });
                     }
-                    skipped.push(SkippedKey { position, kid, reason });
+                    skipped.push(SkippedKey {
+                        position,
+                        kid: kid(),
+                        reason,
+                    });
                 }
             }
         }
-        check_unique_kids(out.iter().map(Jwk::kid).chain(skipped.iter().map(|k| k.kid.as_deref())))?;
+        match mode {
+            // Skipped keys do not count: RFC 7517 §4.5 lets a signing and an encryption
+            // key share a `kid`.
+            SetMode::Strict => check_unique_kids(out.iter().map(Jwk::kid))?,
+            // Keys sharing a `kid` are all skipped: which one the publisher meant is unknown.
+            SetMode::Lenient => {
+                let mut counts = std::collections::HashMap::new();
+                for kid in out.iter().filter_map(Jwk::kid) {
+                    *counts.entry(kid.to_owned()).or_insert(0usize) += 1;
+                }
+                if counts.values().any(|&n| n > 1) {
+                    let mut kept = Vec::with_capacity(out.len());
+                    for (i, key) in out.into_iter().enumerate() {
+                        match key.kid().filter(|kid| counts[*kid] > 1) {
+                            Some(kid) => skipped.push(SkippedKey {
+                                position: i,
+                                kid: Some(kid.to_owned()),
+                                reason: KeyError::SharedKid(kid.to_owned()),
+                            }),
+                            None => kept.push(key),
+                        }
+                    }
+                    out = kept;
+                }
+            }
+        }
         Ok(JwkSet { keys: out, skipped })
     }
 
@@ -184,4 +226,34 @@ fn check_unique_kids<'k>(kids: impl Iterator<Item = Option<&'k str>>) -> Result<
         }
     }
     Ok(())
+}
+
+/// Why a key of a set is skipped before it is imported, whatever its other members: a
+/// `kty` or a curve this library does not implement (a post-quantum `AKP` key, X25519), or a
+/// key marked for encryption (`use` `enc`, or an `alg` of IANA's JWE registry).
+fn foreign(key: &Value) -> Option<KeyError> {
+    let m = key.as_object()?;
+    let kty = m.get("kty")?.as_str()?;
+    if !matches!(kty, "RSA" | "EC" | "OKP" | "oct") {
+        return Some(KeyError::UnsupportedKeyType(kty.to_owned()));
+    }
+    let alg = m.get("alg").and_then(Value::as_str);
+    if m.get("use").and_then(Value::as_str) == Some("enc") || alg.is_some_and(|a| JWE_ALGORITHMS.contains(&a)) {
+        return Some(KeyError::EncryptionKey);
+    }
+    let crv = m.get("crv").and_then(Value::as_str)?;
+    let implemented = match kty {
+        "EC" => Curve::from_name(crv).is_some(),
+        "OKP" => crv == "Ed25519",
+        _ => true,
+    };
+    (!implemented).then(|| KeyError::UnsupportedCurve(crv.to_owned()))
+}
+
+/// A shared secret or a private key (security rule 10): never taken from a set fetched at
+/// run time.
+fn is_secret(key: &Value) -> bool {
+    key.as_object().is_some_and(|m| {
+        m.get("kty").and_then(Value::as_str) == Some("oct") || SECRET_MEMBERS.iter().any(|s| m.contains_key(*s))
+    })
 }

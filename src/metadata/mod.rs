@@ -16,7 +16,7 @@ mod names;
 mod options;
 #[cfg(test)]
 mod tests;
-mod uri;
+pub(crate) mod uri;
 mod validate;
 
 use serde::{Deserialize, Serialize};

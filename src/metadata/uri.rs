@@ -6,14 +6,14 @@ use crate::net::http_allowed_host;
 
 /// Why a string is not an absolute URI without fragment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum UriProblem {
+pub(crate) enum UriProblem {
     NotAbsolute,
     Fragment,
     ForbiddenCharacter,
 }
 
 impl UriProblem {
-    pub(super) fn describe(self, name: &str, index: Option<usize>) -> String {
+    pub(crate) fn describe(self, name: &str, index: Option<usize>) -> String {
         let what = match self {
             Self::NotAbsolute => "must be an absolute URI",
             Self::Fragment => "must not contain a fragment",
@@ -31,7 +31,7 @@ impl UriProblem {
 /// The scheme is `ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )` followed by `:`. Any
 /// `#` is a fragment delimiter (it may not appear unescaped elsewhere). Spaces and
 /// control characters never appear in a URI. Nothing else is parsed.
-pub(super) fn check_uri(uri: &str) -> Result<&str, UriProblem> {
+pub(crate) fn check_uri(uri: &str) -> Result<&str, UriProblem> {
     let bytes = uri.as_bytes();
     let mut colon = None;
     for (at, &b) in bytes.iter().enumerate() {
@@ -64,7 +64,7 @@ pub(super) fn check_uri(uri: &str) -> Result<&str, UriProblem> {
 
 /// An `https://host…` URI, or `http://` to a loopback address (127.0.0.0/8, `[::1]`)
 /// when allowed. Assumes [`check_uri`] passed.
-pub(super) fn is_https_uri(uri: &str, allow_http_loopback: bool) -> bool {
+pub(crate) fn is_https_uri(uri: &str, allow_http_loopback: bool) -> bool {
     let Some((scheme, rest)) = uri.split_once(':') else {
         return false;
     };

@@ -84,7 +84,7 @@ impl RemoteJwks {
 
 impl RemoteOptions {
     /// The cache lifetime for a response with these headers, in seconds.
-    pub(super) fn ttl(&self, headers: &HeaderMap) -> u64 {
+    pub(crate) fn ttl(&self, headers: &HeaderMap) -> u64 {
         let mut max_age: Option<u64> = None;
         let mut no_cache = false;
         for value in headers.get_all(CACHE_CONTROL) {

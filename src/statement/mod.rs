@@ -7,4 +7,4 @@ mod verifier;
 
 pub use self::builder::StatementBuilder;
 pub use self::policy::IssuerPolicy;
-pub use self::verifier::{VerifiedStatement, Verifier, VerifierBuilder};
+pub use self::verifier::{VerifiedStatement, Verifier, VerifierBuilder, MAX_LEEWAY};

@@ -14,10 +14,13 @@ use serde_json::{Map, Value};
 use super::IssuerPolicy;
 use crate::claims;
 use crate::clock::{Clock, SystemClock};
-use crate::error::StatementError;
+use crate::error::{ConfigError, StatementError};
 use crate::jwa::AlgorithmSet;
 use crate::jwk::JwkSet;
 use crate::jws::{self, Header, Limits, UnverifiedJws};
+
+/// The largest clock tolerance a verifier accepts, in seconds (security rule 11).
+pub const MAX_LEEWAY: u64 = 300;
 
 /// A statement whose signature and claims verified.
 #[derive(Clone, Debug, PartialEq)]
@@ -128,11 +131,15 @@ impl VerifierBuilder {
         self
     }
 
-    /// Clock tolerance for `exp`, `nbf`, `iat` (default 60 s).
-    #[must_use]
-    pub fn leeway(mut self, seconds: u64) -> Self {
+    /// Clock tolerance for `exp`, `nbf`, `iat` (default 60 s). More than [`MAX_LEEWAY`]
+    /// (300 s) is a configuration error: a larger tolerance would let long-expired tokens
+    /// verify (security rule 11).
+    pub fn leeway(mut self, seconds: u64) -> Result<Self, ConfigError> {
+        if seconds > MAX_LEEWAY {
+            return Err(ConfigError::LeewayTooLarge { seconds });
+        }
         self.inner.leeway = seconds;
-        self
+        Ok(self)
     }
 
     /// Size and nesting caps (default 16 KiB, depth 32).
