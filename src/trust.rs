@@ -175,6 +175,8 @@ impl TrustFile {
         if let Some(clock) = &options.clock {
             builder = builder.clock(clock.clone());
         }
+        // One fetcher (and cache) per `jwks_uri`, shared by every issuer that names it.
+        let mut fetchers = Fetchers::default();
         for (iss, entry) in doc.issuers {
             let e = |m: String| err(Some(&iss), m);
             if iss.is_empty() {
@@ -184,7 +186,7 @@ impl TrustFile {
                 return Err(e("the policy must be a JSON object".into()));
             }
             let entry: IssuerEntry = typed(entry).map_err(e)?;
-            let policy = issuer_policy(entry, dir, doc.allow_http_loopback, &options).map_err(e)?;
+            let policy = issuer_policy(entry, dir, doc.allow_http_loopback, &options, &mut fetchers).map_err(e)?;
             builder = builder.issuer(iss.clone(), policy);
         }
         Ok(TrustFile {
@@ -202,6 +204,7 @@ fn issuer_policy(
     dir: &Path,
     allow_http_loopback: bool,
     options: &LoadOptions,
+    fetchers: &mut Fetchers,
 ) -> Result<IssuerPolicy, String> {
     let keys = match (entry.jwks, entry.jwks_uri, entry.jwks_file) {
         (Some(jwks), None, None) => KeySource::Jwks(Arc::new(JwkSet::from_value(&jwks).map_err(|k| key_message(&k))?)),
@@ -213,7 +216,7 @@ fn issuer_policy(
                 JwkSet::from_json(&text).map_err(|k| format!("jwks_file {}: {}", path.display(), key_message(&k)))?;
             KeySource::Jwks(Arc::new(set))
         }
-        (None, Some(uri), None) => remote_source(&uri, allow_http_loopback, options)?,
+        (None, Some(uri), None) => remote_source(&uri, allow_http_loopback, options, fetchers)?,
         _ => return Err("give exactly one of \"jwks\", \"jwks_uri\" or \"jwks_file\"".into()),
     };
     #[allow(irrefutable_let_patterns)]
@@ -286,8 +289,23 @@ fn key_message(e: &KeyError) -> String {
     }
 }
 
+/// The `jwks_uri` fetchers made so far while loading one trust file, by URI.
+#[derive(Default)]
+struct Fetchers {
+    #[cfg(feature = "remote")]
+    by_uri: std::collections::HashMap<String, Arc<crate::remote::RemoteJwks>>,
+}
+
 #[cfg(feature = "remote")]
-fn remote_source(uri: &str, allow_http_loopback: bool, options: &LoadOptions) -> Result<KeySource, String> {
+fn remote_source(
+    uri: &str,
+    allow_http_loopback: bool,
+    options: &LoadOptions,
+    fetchers: &mut Fetchers,
+) -> Result<KeySource, String> {
+    if let Some(shared) = fetchers.by_uri.get(uri) {
+        return Ok(KeySource::Remote(shared.clone()));
+    }
     let mut remote = options.remote.clone().unwrap_or_default();
     if allow_http_loopback {
         remote = remote.allow_http_loopback(true);
@@ -295,12 +313,17 @@ fn remote_source(uri: &str, allow_http_loopback: bool, options: &LoadOptions) ->
     if let Some(clock) = &options.clock {
         remote = remote.clock(clock.clone());
     }
-    crate::remote::RemoteJwks::new(uri, remote)
-        .map(|r| KeySource::Remote(Arc::new(r)))
-        .map_err(|e| format!("\"jwks_uri\": {e}"))
+    let fetcher = Arc::new(crate::remote::RemoteJwks::new(uri, remote).map_err(|e| format!("\"jwks_uri\": {e}"))?);
+    fetchers.by_uri.insert(uri.to_owned(), fetcher.clone());
+    Ok(KeySource::Remote(fetcher))
 }
 
 #[cfg(not(feature = "remote"))]
-fn remote_source(_uri: &str, _allow_http_loopback: bool, _options: &LoadOptions) -> Result<KeySource, String> {
+fn remote_source(
+    _uri: &str,
+    _allow_http_loopback: bool,
+    _options: &LoadOptions,
+    _fetchers: &mut Fetchers,
+) -> Result<KeySource, String> {
     Err("\"jwks_uri\" needs the `remote` feature of software-statement".into())
 }

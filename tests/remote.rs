@@ -795,3 +795,68 @@ fn errors_name_the_host_and_no_key() {
         "publisher.example.com answered HTTP 503 for the JWK Set"
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Fetches run to completion; one cache per URI.
+
+#[tokio::test]
+async fn a_fetch_abandoned_on_a_cold_cache_runs_to_completion() {
+    let mut slow = Reply::json(set_json(&[&key("k1")]));
+    slow.delay = Duration::from_millis(400);
+    let server = Server::https(slow).await;
+    let clock = clock();
+    let jwks = server.jwks(&clock);
+    // Ten callers hang up while the first fetch is in flight.
+    for _ in 0..10 {
+        let gave_up = tokio::time::timeout(Duration::from_millis(20), jwks.keys()).await;
+        assert!(gave_up.is_err());
+    }
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    assert_eq!(server.requests(), 1, "one outbound fetch, not one per abandoned caller");
+    assert!(jwks.cached().is_some(), "the abandoned fetch filled the cache");
+    assert!(jwks.keys().await.unwrap().get("k1").is_some());
+    assert_eq!(server.requests(), 1);
+}
+
+#[tokio::test]
+async fn a_fetch_abandoned_on_an_expired_cache_runs_to_completion() {
+    let server = Server::https(Reply::json(set_json(&[&key("k1")]))).await;
+    let clock = clock();
+    let jwks = server.jwks(&clock);
+    jwks.keys().await.unwrap();
+    assert_eq!(server.requests(), 1);
+    clock.advance(24 * 3600); // expired (and past the stale bound)
+    let mut slow = Reply::json(set_json(&[&key("k1"), &key("k2")]));
+    slow.delay = Duration::from_millis(400);
+    server.set(slow);
+    for _ in 0..10 {
+        let gave_up = tokio::time::timeout(Duration::from_millis(20), jwks.keys()).await;
+        assert!(gave_up.is_err());
+    }
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    assert_eq!(server.requests(), 2);
+    assert!(jwks.cached().unwrap().get("k2").is_some());
+}
+
+#[tokio::test]
+async fn issuers_naming_the_same_jwks_uri_share_one_cache() {
+    use software_statement::{LoadOptions, StatementBuilder, TrustFile};
+    let signer = Jwk::generate(Algorithm::ES256).unwrap().with_kid("k1").unwrap();
+    let body = set_json(&[&signer.to_public().unwrap()]);
+    let server = Server::https(Reply::json(body)).await;
+    let clock = clock();
+    let uri = server.url("/jwks.json");
+    let doc = serde_json::json!({"issuers": {
+        "https://a.example": {"jwks_uri": uri},
+        "https://b.example": {"jwks_uri": uri},
+    }});
+    let options = LoadOptions::default()
+        .clock(clock.clone())
+        .remote(server.options(&clock));
+    let trust = TrustFile::from_json(&doc.to_string(), "t.json", Some(options)).unwrap();
+    for iss in ["https://a.example", "https://b.example"] {
+        let token = StatementBuilder::new(iss).issued_at(T0).sign(&signer).unwrap();
+        trust.verifier().verify_async(&token).await.unwrap();
+    }
+    assert_eq!(server.requests(), 1, "one fetch serves both issuers");
+}

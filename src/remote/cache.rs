@@ -1,11 +1,11 @@
-//! The cache state of a [`RemoteJwks`]: the last good set, when to fetch again, what to
+//! The cache state of a [`RemoteJwks`](super::RemoteJwks): the last good set, when to fetch again, what to
 //! serve while a refresh fails, and the lifetime a response's `Cache-Control` gives.
 
-use std::sync::{Arc, PoisonError};
+use std::sync::Arc;
 
 use reqwest::header::{HeaderMap, CACHE_CONTROL};
 
-use super::{RemoteJwks, RemoteOptions};
+use super::{RemoteOptions, Shared};
 use crate::error::RemoteError;
 use crate::jwk::JwkSet;
 
@@ -18,7 +18,7 @@ pub(super) struct Good {
 #[derive(Default)]
 pub(super) struct State {
     pub(super) good: Option<Good>,
-    /// When the last fetch ended (success or failure).
+    /// When the last fetch started (it counts toward the cooldown from then on).
     pub(super) last_attempt: Option<u64>,
     /// The error of the last fetch, cleared by a success.
     pub(super) last_error: Option<RemoteError>,
@@ -31,26 +31,7 @@ pub(super) enum Plan {
     Fail(RemoteError),
 }
 
-/// Armed for the length of a fetch; dropped armed only when the caller's future is
-/// dropped half-way (a client that hung up, a request timeout). A refetch of a fresh
-/// set (an unknown `kid`) abandoned that way still counts toward the cooldown:
-/// otherwise each abandoned call would start a new fetch, and unknown `kid`s could
-/// cause one fetch per request. (Without a fresh set, nothing is recorded: the next
-/// caller fetches, as it must.)
-pub(super) struct AbandonedRefetch<'a>(pub(super) Option<&'a RemoteJwks>);
-
-impl Drop for AbandonedRefetch<'_> {
-    fn drop(&mut self) {
-        let Some(jwks) = self.0 else { return };
-        let now = jwks.options.clock.now();
-        let mut state = jwks.state.write().unwrap_or_else(PoisonError::into_inner);
-        if state.good.as_ref().is_some_and(|g| now < g.expires_at) {
-            state.last_attempt = Some(now);
-        }
-    }
-}
-
-impl RemoteJwks {
+impl Shared {
     /// What to do now, from the cache state alone.
     pub(super) fn plan(&self, kid: Option<&str>) -> Plan {
         let now = self.options.clock.now();

@@ -5,11 +5,11 @@ use reqwest::header::ACCEPT;
 use reqwest::StatusCode;
 
 use super::resolver::{AddressPolicy, AddressRefused, FilteringResolver};
-use super::{RemoteJwks, RemoteOptions};
+use super::{RemoteOptions, Shared};
 use crate::error::RemoteError;
 use crate::jwk::JwkSet;
 
-impl RemoteJwks {
+impl Shared {
     /// One GET of the URI: the parsed set and its cache lifetime in seconds.
     pub(super) async fn fetch(&self) -> Result<(JwkSet, u64), RemoteError> {
         let host = || self.host.clone();

@@ -10,7 +10,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 
 use reqwest::Url;
 
-use self::cache::{AbandonedRefetch, Good, Plan, State};
+use self::cache::{Good, Plan, State};
 use self::resolver::AddressPolicy;
 use crate::error::RemoteError;
 use crate::jwk::{JwkSet, SkippedKey};
@@ -65,22 +65,27 @@ pub use self::options::RemoteOptions;
 /// # Ok(())
 /// # }
 /// ```
-pub struct RemoteJwks {
+pub struct RemoteJwks(Arc<Shared>);
+
+/// The fetcher's state, shared with the fetch task it spawns: a fetch runs to completion
+/// even when every caller waiting for it has gone (a client that hung up), so abandoned
+/// requests cannot make the server start the same outbound fetch again and again.
+struct Shared {
     uri: String,
     url: Url,
     host: String,
     client: reqwest::Client,
     options: RemoteOptions,
     state: RwLock<State>,
-    /// Held for the whole of a fetch: one fetch in flight at a time.
-    fetch_lock: tokio::sync::Mutex<()>,
+    /// Held for the whole of a fetch, by the fetch task: one fetch in flight at a time.
+    fetch_lock: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl fmt::Debug for RemoteJwks {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RemoteJwks")
-            .field("uri", &self.uri)
-            .field("options", &self.options)
+            .field("uri", &self.0.uri)
+            .field("options", &self.0.options)
             .finish_non_exhaustive()
     }
 }
@@ -134,20 +139,20 @@ impl RemoteJwks {
             Some(c) => c.clone(),
             None => fetch::build_client(&options, policy, !http)?,
         };
-        Ok(RemoteJwks {
+        Ok(RemoteJwks(Arc::new(Shared {
             uri: uri.to_owned(),
             url,
             host,
             client,
             options,
             state: RwLock::new(State::default()),
-            fetch_lock: tokio::sync::Mutex::new(()),
-        })
+            fetch_lock: Arc::new(tokio::sync::Mutex::new(())),
+        })))
     }
 
     /// The URI, as given.
     pub fn uri(&self) -> &str {
-        &self.uri
+        &self.0.uri
     }
 
     /// The key set: the cached one while fresh, else fetched (one fetch in flight,
@@ -158,7 +163,7 @@ impl RemoteJwks {
     ///
     /// [`last_error`]: Self::last_error
     pub async fn keys(&self) -> Result<Arc<JwkSet>, RemoteError> {
-        self.get(None).await
+        self.0.get(None).await
     }
 
     /// Like [`keys`](Self::keys), for a token whose header names `kid`: when the
@@ -166,25 +171,26 @@ impl RemoteJwks {
     /// cooldown for this URI, whatever the `kid`s asked for, and concurrent callers
     /// share the one fetch. The returned set may still lack `kid`: look it up.
     pub async fn keys_for_kid(&self, kid: &str) -> Result<Arc<JwkSet>, RemoteError> {
-        self.get(Some(kid)).await
+        self.0.get(Some(kid)).await
     }
 
     /// The cached set without waiting or fetching: the fresh one, or the last good one
     /// if it expired less than the stale bound ago. For synchronous verification paths.
     pub fn cached(&self) -> Option<Arc<JwkSet>> {
-        let now = self.options.clock.now();
-        let state = self.read();
+        let now = self.0.options.clock.now();
+        let state = self.0.read();
         state
             .good
             .as_ref()
-            .filter(|g| now <= g.expires_at.saturating_add(self.options.stale_bound))
+            .filter(|g| now <= g.expires_at.saturating_add(self.0.options.stale_bound))
             .map(|g| g.set.clone())
     }
 
     /// The keys that were skipped (invalid, or of an unknown type) in the last good
     /// set fetched. Empty before the first successful fetch.
     pub fn last_skipped(&self) -> Vec<SkippedKey> {
-        self.read()
+        self.0
+            .read()
             .good
             .as_ref()
             .map(|g| g.set.skipped().to_vec())
@@ -194,37 +200,57 @@ impl RemoteJwks {
     /// The error of the last fetch, if it failed (cleared by a successful fetch): for
     /// reporting while the last good set is served.
     pub fn last_error(&self) -> Option<RemoteError> {
-        self.read().last_error.clone()
+        self.0.read().last_error.clone()
     }
+}
 
+impl Shared {
     fn read(&self) -> std::sync::RwLockReadGuard<'_, State> {
         self.state.read().unwrap_or_else(PoisonError::into_inner)
     }
 
-    async fn get(&self, kid: Option<&str>) -> Result<Arc<JwkSet>, RemoteError> {
+    async fn get(self: &Arc<Self>, kid: Option<&str>) -> Result<Arc<JwkSet>, RemoteError> {
         match self.plan(kid) {
             Plan::Serve(set) => return Ok(set),
             Plan::Fail(e) => return Err(e),
             Plan::Fetch => {}
         }
-        let _guard = self.fetch_lock.lock().await;
+        let guard = self.fetch_lock.clone().lock_owned().await;
         // Another caller may have fetched while this one waited.
         match self.plan(kid) {
             Plan::Serve(set) => return Ok(set),
             Plan::Fail(e) => return Err(e),
             Plan::Fetch => {}
         }
-        let mut abandoned = AbandonedRefetch(Some(self));
+        // A fetch spends the cooldown as it starts: callers with other unknown `kid`s
+        // meanwhile get the fresh set (if any) instead of waiting for this fetch.
+        self.state.write().unwrap_or_else(PoisonError::into_inner).last_attempt = Some(self.options.clock.now());
+        // The fetch runs in its own task, holding the lock: when this caller goes away,
+        // it still completes and fills the cache for the next one.
+        let shared = self.clone();
+        let task = tokio::spawn(async move {
+            let result = shared.fetch_and_store().await;
+            drop(guard);
+            result
+        });
+        task.await.unwrap_or_else(|_| {
+            Err(RemoteError::Http {
+                host: self.host.clone(),
+                reason: "the fetch task ended abnormally".into(),
+            })
+        })
+    }
+
+    /// One fetch under the total timeout; the cache state updated with its outcome.
+    async fn fetch_and_store(&self) -> Result<Arc<JwkSet>, RemoteError> {
         let result = match tokio::time::timeout(self.options.timeout, self.fetch()).await {
             Ok(r) => r,
             Err(_) => Err(RemoteError::Timeout {
                 host: self.host.clone(),
             }),
         };
-        abandoned.0 = None;
         let now = self.options.clock.now();
         let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
-        state.last_attempt = Some(now);
         match result {
             Ok((set, ttl)) => {
                 let set = Arc::new(set);
