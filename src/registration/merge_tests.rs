@@ -1,4 +1,10 @@
 //! Unit tests of the merge.
+//!
+//! The merge cases of `test-vectors/registration/merge.json` run end to end through
+//! `Registrar::register` (`tests/registration.rs`); here: the tests `ARCHITECTURE.md` names
+//! as the pins of merge rules 1–7, what a request cannot carry (a token that is not a
+//! statement, no request `software_statement`, members the validation would refuse), and
+//! [`merge_owned`] against [`merge`], on every registration case too.
 
 use super::*;
 use crate::error::ErrorCode;
@@ -76,13 +82,6 @@ fn request_members_named_like_jwt_claims_are_kept() {
     assert!(merged.overridden.is_empty());
 }
 
-#[test]
-fn jwt_claims_do_not_assert_families() {
-    let merged = merged(json!({"iss#en": "kept"}), json!({"iss": "https://pub.example"}));
-    assert_eq!(merged.metadata.get("iss#en"), Some(&json!("kept")));
-    assert!(merged.overridden.is_empty());
-}
-
 // ---- rule 2: statement claims win --------------------------------------------------------
 
 #[test]
@@ -146,21 +145,6 @@ fn untagged_claim_drops_request_translations() {
     );
 }
 
-#[test]
-fn family_match_is_by_exact_base_name() {
-    let request = json!({"Client_Name": "case differs", "client_name2#en": "x"});
-    let merged = merged(request, json!({"client_name#en": "App"}));
-    assert!(merged.overridden.is_empty());
-    assert_eq!(merged.metadata.as_map().len(), 4);
-}
-
-#[test]
-fn tag_case_variants_in_the_request_are_dropped_too() {
-    let merged = merged(json!({"client_name#EN-us": "x"}), json!({"client_name#en-US": "App"}));
-    assert_eq!(merged.overridden, ["client_name#EN-us"]);
-    assert_eq!(names(&merged), ["client_name#en-US", "software_statement"]);
-}
-
 // ---- rule 4: jwks / jwks_uri are one group -----------------------------------------------------
 
 #[test]
@@ -178,23 +162,6 @@ fn statement_jwks_drops_request_jwks_uri() {
     let merged = merged(request, json!({"jwks": {"keys": [{"kty": "EC"}]}}));
     assert_eq!(merged.overridden, ["jwks_uri", "jwks_uri#en"]);
     assert_eq!(names(&merged), ["jwks", "software_statement"]);
-}
-
-#[test]
-fn tagged_key_group_claim_drops_the_group() {
-    let merged = merged(
-        json!({"jwks": {"keys": []}}),
-        json!({"jwks_uri#en": "https://pub.example/jwks"}),
-    );
-    assert_eq!(merged.overridden, ["jwks"]);
-}
-
-#[test]
-fn key_group_untouched_when_statement_asserts_neither() {
-    let request = json!({"jwks_uri": "https://request.example/jwks"});
-    let merged = merged(request, json!({"software_id": "sid"}));
-    assert!(merged.overridden.is_empty());
-    assert_eq!(merged.metadata.jwks_uri(), Some("https://request.example/jwks"));
 }
 
 // ---- rule 5: software_statement ------------------------------------------------------------------
@@ -279,43 +246,7 @@ fn overridden_is_in_request_order_with_exact_names() {
     );
 }
 
-#[test]
-fn output_order_is_request_then_claims_then_statement() {
-    let request = json!({"z_first": 1, "client_name": "dropped", "a_second": 2, "iss": "kept"});
-    let claims = json!({"jti": "j", "y_claim": 3, "client_name": "App", "b_claim": 4, "iss": "https://pub.example"});
-    let merged = merged(request, claims);
-    assert_eq!(
-        names(&merged),
-        [
-            "z_first",
-            "a_second",
-            "iss",
-            "y_claim",
-            "client_name",
-            "b_claim",
-            "software_statement"
-        ]
-    );
-    let text = serde_json::to_string(&merged.metadata).unwrap();
-    assert!(
-        text.starts_with(r#"{"z_first":1,"a_second":2,"iss":"kept","y_claim":3"#),
-        "{text}"
-    );
-}
-
 // ---- merge, then validate -------------------------------------------------------------------------
-
-#[test]
-fn merge_resolves_a_key_conflict_before_validation() {
-    let request = json!({
-        "redirect_uris": ["https://a.example/cb"],
-        "jwks_uri": "https://request.example/jwks",
-        "token_endpoint_auth_method": "private_key_jwt",
-    });
-    let claims = json!({"iss": "https://pub.example", "jwks": {"keys": []}, "software_id": "sid"});
-    let merged = merged(request, claims);
-    merged.metadata.validate(&ValidationOptions::default()).unwrap();
-}
 
 #[test]
 fn statement_values_are_validated_like_request_values() {
@@ -331,11 +262,64 @@ fn statement_values_are_validated_like_request_values() {
     assert_eq!(error.code(), ErrorCode::InvalidClientMetadata);
 }
 
+// ---- merge_owned ----------------------------------------------------------------------------------
+
+/// [`merge`] and [`merge_owned`] agree, members and order, on the request and statement
+/// claims of every registration case in `test-vectors/registration` (placeholders left as
+/// text; a built statement's claims as `StatementBuilder` orders them).
 #[test]
-fn request_jwt_named_members_survive_validation() {
-    let request = json!({"redirect_uris": ["https://a.example/cb"], "iss": 12, "aud": null});
-    let merged = merged(request, json!({"iss": "https://pub.example"}));
-    merged.metadata.validate(&ValidationOptions::default()).unwrap();
+fn merge_owned_agrees_on_every_registration_case() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("test-vectors/registration");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        let file: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        for case in file["cases"].as_array().unwrap() {
+            // `request_text` cases are not one JSON object.
+            let Some(request) = case.get("request") else {
+                continue;
+            };
+            let request = object(request.clone());
+            let claims = case.get("statement").and_then(statement_claims);
+            let borrowed = merge(&request, claims.as_ref().map(|c| (TOKEN, c)));
+            let owned = merge_owned(request, claims.map(|c| (TOKEN, c)));
+            let name = &case["name"];
+            assert_eq!(owned, borrowed, "{name}: merge and merge_owned disagree");
+            assert!(
+                owned.metadata.as_map().keys().eq(borrowed.metadata.as_map().keys()),
+                "{name}: member order"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 150, "only {checked} cases");
+}
+
+/// The claims a case's `statement` signs: `raw_claims` as written, or the built claims
+/// (`iss`, the others, `aud`, `iat`, `exp`, `jti`); `None` for a `payload_text`.
+fn statement_claims(spec: &Value) -> Option<Map<String, Value>> {
+    if let Some(raw) = spec.get("raw_claims") {
+        return Some(object(raw.clone()));
+    }
+    let mut claims = Map::new();
+    claims.insert("iss".into(), spec.get("issuer")?.clone());
+    for (name, value) in spec.get("claims").and_then(Value::as_object).into_iter().flatten() {
+        if !matches!(name.as_str(), "iss" | "iat" | "exp" | "jti" | "aud") {
+            claims.insert(name.clone(), value.clone());
+        }
+    }
+    if let Some(audience) = spec.get("audience") {
+        claims.insert("aud".into(), audience.clone());
+    }
+    claims.insert("iat".into(), json!(1_800_000_000));
+    if let Some(ttl) = spec.get("ttl").and_then(Value::as_u64) {
+        claims.insert("exp".into(), json!(1_800_000_000 + ttl));
+    }
+    claims.insert("jti".into(), json!("jti"));
+    Some(claims)
 }
 
 #[test]
