@@ -139,6 +139,39 @@ impl TrustFile {
         Self::parse(text, name, Path::new(""), options.unwrap_or_default())
     }
 
+    /// Warnings for the operator about policies that load but are weaker than they should
+    /// be: an issuer whose policy accepts any JWT it signs (no `typ`, no `audience`, no
+    /// required claim; RFC 8725 §3.11–3.12). The CLI prints them on stderr.
+    ///
+    /// ```
+    /// use software_statement::TrustFile;
+    /// let trust = TrustFile::from_json(r#"{"issuers": {"https://p.example": {
+    ///     "jwks": {"keys": [{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}}}}"#,
+    ///     "trust.json", None)?;
+    /// assert_eq!(trust.warnings().len(), 1);
+    /// assert!(trust.warnings()[0].contains("https://p.example"));
+    /// # Ok::<(), software_statement::TrustFileError>(())
+    /// ```
+    pub fn warnings(&self) -> Vec<String> {
+        let mut issuers: Vec<&str> = self
+            .verifier
+            .issuers()
+            .filter(|(_, policy)| policy.accepts_any_jwt())
+            .map(|(issuer, _)| issuer)
+            .collect();
+        issuers.sort_unstable();
+        issuers
+            .into_iter()
+            .map(|issuer| {
+                format!(
+                    "issuer {issuer:?} accepts any JWT it signs (no \"typ\", \"audience\" or \"required_claims\"): \
+                     a token it issued for another purpose would verify as a software statement; \
+                     set \"typ\" or \"required_claims\" (RFC 8725 §3.11-3.12)"
+                )
+            })
+            .collect()
+    }
+
     /// The verifier the file configures.
     pub fn verifier(&self) -> &Verifier {
         &self.verifier

@@ -491,7 +491,7 @@ fn trust_file_mistakes_in_keys_are_fatal_but_foreign_keys_are_skipped() {
         k["kid"] = json!("bad-key");
         k
     };
-    // Mistakes: a typo in alg or crv, a curve of another key type, enc with a signature alg.
+    // Mistakes in a key of a type and curve this library implements: a typo in alg, alg none.
     let mistakes = [
         with(&|m| {
             m.insert("alg".into(), json!("ES265"));
@@ -499,6 +499,15 @@ fn trust_file_mistakes_in_keys_are_fatal_but_foreign_keys_are_skipped() {
         with(&|m| {
             m.insert("alg".into(), json!("none"));
         }),
+    ];
+    for bad in mistakes {
+        let e = trust(json!({"issuers": {ISS: {"jwks": {"keys": [good.clone(), bad.clone()]}}}})).unwrap_err();
+        assert!(e.message.contains("bad-key"), "{bad}: {e}");
+    }
+    // Foreign keys are skipped whatever their other members (security rule 5): an encryption
+    // alg or `use`, a curve not implemented here (registered or not), an unknown kty. The
+    // issuer's signing key stays usable.
+    let foreign = [
         with(&|m| {
             m.insert("crv".into(), json!("P-257"));
         }),
@@ -508,14 +517,6 @@ fn trust_file_mistakes_in_keys_are_fatal_but_foreign_keys_are_skipped() {
         with(&|m| {
             m.insert("use".into(), json!("enc"));
         }),
-    ];
-    for bad in mistakes {
-        let e = trust(json!({"issuers": {ISS: {"jwks": {"keys": [good.clone(), bad.clone()]}}}})).unwrap_err();
-        assert!(e.message.contains("bad-key"), "{bad}: {e}");
-    }
-    // Foreign but valid keys (an encryption alg, a registered curve not implemented here, an
-    // unknown kty) are skipped and the issuer's signing key stays usable.
-    let foreign = [
         with(&|m| {
             m.insert("alg".into(), json!("ECDH-ES"));
         }),
@@ -525,5 +526,23 @@ fn trust_file_mistakes_in_keys_are_fatal_but_foreign_keys_are_skipped() {
     for f in foreign {
         trust(json!({"issuers": {ISS: {"jwks": {"keys": [good.clone(), f.clone()]}}}}))
             .unwrap_or_else(|e| panic!("{f}: {e}"));
+    }
+}
+
+#[test]
+fn trust_file_warns_about_policies_that_accept_any_jwt() {
+    let key = public(&Jwk::generate(Algorithm::ES256).unwrap()).to_value();
+    let jwks = json!({"keys": [key]});
+    let loose = trust(json!({"issuers": {ISS: {"jwks": jwks}}})).unwrap();
+    assert_eq!(loose.warnings().len(), 1);
+    assert!(loose.warnings()[0].contains(ISS));
+    assert!(loose.verifier().issuer(ISS).unwrap().accepts_any_jwt());
+    for tight in [
+        json!({"issuers": {ISS: {"jwks": jwks, "typ": "JWT"}}}),
+        json!({"issuers": {ISS: {"jwks": jwks, "audience": "https://as.example"}}}),
+        json!({"issuers": {ISS: {"jwks": jwks, "required_claims": ["software_id"]}}}),
+    ] {
+        let t = trust(tight.clone()).unwrap();
+        assert!(t.warnings().is_empty(), "{tight}");
     }
 }

@@ -187,6 +187,9 @@ fn load_trust(path: &Path, now: Option<u64>) -> Result<TrustFile, Failure> {
         options = options.clock(Arc::new(FixedClock::new(now)));
     }
     let trust = TrustFile::load(path, Some(options)).map_err(|e| config(e.to_string()))?;
+    for warning in trust.warnings() {
+        eprintln!("warning: {}: {warning}", path.display());
+    }
     // Keys of a kind this library does not implement are skipped: say so.
     for (issuer, policy) in trust.verifier().issuers() {
         if policy.keys().is_remote() {

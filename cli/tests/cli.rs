@@ -884,3 +884,59 @@ fn demo_walks_through_and_demo_json_is_one_object() {
     assert_eq!(registration["metadata"]["software_statement"], out["token"]);
     assert_eq!(out["header"]["typ"], "JWT");
 }
+
+// ---------------------------------------------------------------------------------------
+// Trust-file warnings and foreign keys.
+
+#[test]
+fn a_policy_accepting_any_jwt_is_warned_about() {
+    let d = publisher("warn");
+    d.sign(
+        "st.jwt",
+        &["--key", "key.jwk", "--iss", ISS, "--now", &now(T0)],
+        &statement_claims(),
+    );
+    d.write_json("loose.json", &json!({"issuers": {ISS: {"jwks_file": "jwks.json"}}}));
+    let out = d.run(&["verify", "--trust", "loose.json", "--now", &now(T0), "st.jwt"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("warning:") && out.stderr.contains("accepts any JWT"),
+        "{}",
+        out.stderr
+    );
+    let out = d.run_stdin(
+        &["register", "--trust", "loose.json", "--now", &now(T0)],
+        b"{\"redirect_uris\":[\"https://c.example/cb\"]}",
+    );
+    assert!(out.stderr.contains("accepts any JWT"), "{}", out.stderr);
+    // The publisher's trust file requires software_id: no warning.
+    let out = d.run(&["verify", "--trust", "trust.json", "--now", &now(T0), "st.jwt"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(!out.stderr.contains("warning:"), "{}", out.stderr);
+}
+
+#[test]
+fn a_post_quantum_key_in_a_trust_file_is_skipped_not_fatal() {
+    let d = publisher("akp");
+    d.sign(
+        "st.jwt",
+        &["--key", "key.jwk", "--iss", ISS, "--now", &now(T0)],
+        &statement_claims(),
+    );
+    let mut jwks: Value = serde_json::from_str(&d.read("jwks.json")).unwrap();
+    jwks["keys"].as_array_mut().unwrap().insert(
+        0,
+        json!({"kty": "AKP", "alg": "ML-DSA-44", "kid": "pq-1", "pub": "AAAA"}),
+    );
+    d.write_json(
+        "pq.json",
+        &json!({"issuers": {ISS: {"jwks": jwks, "required_claims": ["software_id"]}}}),
+    );
+    let out = d.run(&["verify", "--trust", "pq.json", "--now", &now(T0), "st.jwt"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("pq-1") && out.stderr.contains("skipped"),
+        "{}",
+        out.stderr
+    );
+}

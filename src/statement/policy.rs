@@ -79,4 +79,11 @@ impl IssuerPolicy {
     pub fn configured_algorithms(&self) -> Option<AlgorithmSet> {
         self.algorithms
     }
+
+    /// Whether this policy accepts any JWT its issuer signs, whatever it was signed for:
+    /// no `typ`, no `audience` and no required claim (RFC 8725 §3.11–3.12). A publisher
+    /// key that also signs ID tokens or access tokens would then sign valid statements.
+    pub fn accepts_any_jwt(&self) -> bool {
+        self.typ.is_none() && self.audience.is_empty() && self.required_claims.is_empty()
+    }
 }
