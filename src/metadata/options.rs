@@ -140,19 +140,19 @@ impl ValidationOptions {
     }
 
     /// The accepted `token_endpoint_auth_method` values.
-    pub fn token_endpoint_auth_methods_allowed(&self) -> impl Iterator<Item = &str> {
+    pub fn allowed_token_endpoint_auth_methods(&self) -> impl Iterator<Item = &str> {
         self.auth_methods.iter().map(|m| m.as_ref())
     }
 
     /// The accepted grant types, or `None` when any is accepted.
-    pub fn grant_types_allowed(&self) -> Option<impl Iterator<Item = &str>> {
+    pub fn allowed_grant_types(&self) -> Option<impl Iterator<Item = &str>> {
         self.grant_types
             .as_ref()
             .map(|allowed| allowed.iter().map(|g| g.as_ref()))
     }
 
     /// The accepted redirect URI schemes, or `None` when any is accepted.
-    pub fn redirect_uri_schemes_allowed(&self) -> Option<impl Iterator<Item = &str>> {
+    pub fn allowed_redirect_uri_schemes(&self) -> Option<impl Iterator<Item = &str>> {
         self.redirect_uri_schemes
             .as_ref()
             .map(|allowed| allowed.iter().map(|s| s.as_ref()))

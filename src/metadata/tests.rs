@@ -587,18 +587,18 @@ fn options_defaults_and_getters() {
     let options = ValidationOptions::new();
     assert_eq!(options, ValidationOptions::default());
     assert_eq!(
-        options.token_endpoint_auth_methods_allowed().collect::<Vec<_>>(),
+        options.allowed_token_endpoint_auth_methods().collect::<Vec<_>>(),
         IANA_TOKEN_ENDPOINT_AUTH_METHODS
     );
-    assert!(options.grant_types_allowed().is_none());
-    assert!(options.redirect_uri_schemes_allowed().is_none());
+    assert!(options.allowed_grant_types().is_none());
+    assert!(options.allowed_redirect_uri_schemes().is_none());
     assert!(!options.allows_http_loopback());
     assert!(options.allows_grant_type("anything"));
     assert!(options.allows_redirect_uri_scheme("anything"));
     let options = options.grant_types(["a"]).redirect_uri_schemes(["https"]);
-    assert_eq!(options.grant_types_allowed().unwrap().collect::<Vec<_>>(), ["a"]);
+    assert_eq!(options.allowed_grant_types().unwrap().collect::<Vec<_>>(), ["a"]);
     assert_eq!(
-        options.redirect_uri_schemes_allowed().unwrap().collect::<Vec<_>>(),
+        options.allowed_redirect_uri_schemes().unwrap().collect::<Vec<_>>(),
         ["https"]
     );
 }
@@ -608,11 +608,11 @@ fn options_defaults_and_getters() {
 fn options_back_to_any() {
     let only_cc = ValidationOptions::default().grant_types(["client_credentials"]);
     let any = only_cc.any_grant_type();
-    assert!(any.grant_types_allowed().is_none());
+    assert!(any.allowed_grant_types().is_none());
     check_with(json!({"grant_types": ["urn:x:custom"], "response_types": []}), &any).unwrap();
     let schemes = ValidationOptions::default().redirect_uri_schemes(["https", "com.example.app"]);
     let any = schemes.any_redirect_uri_scheme();
-    assert!(any.redirect_uri_schemes_allowed().is_none());
+    assert!(any.allowed_redirect_uri_schemes().is_none());
     check_with(json!({"redirect_uris": ["http://a.example/cb"]}), &any).unwrap();
     assert!(ValidationOptions::default()
         .allow_http_loopback(true)
