@@ -20,7 +20,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use aws_lc_rs::rand::{SecureRandom, SystemRandom};
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -28,11 +28,15 @@ use axum::routing::post;
 use axum::Router;
 use base64::Engine as _;
 use serde_json::{json, Value};
-use software_statement::{parse_request, Registrar, TrustFile};
+use software_statement::{Registrar, TrustFile};
 
-/// The endpoint's router: `POST /register`.
+/// The endpoint's router: `POST /register`. Axum's own body limit is off: the handler
+/// reads at most the registrar's `registration.max_request_bytes` and answers 413 past it.
 pub fn app(registrar: Arc<Registrar>) -> Router {
-    Router::new().route("/register", post(register)).with_state(registrar)
+    Router::new()
+        .route("/register", post(register))
+        .layer(axum::extract::DefaultBodyLimit::disable())
+        .with_state(registrar)
 }
 
 fn json_response(status: StatusCode, body: &Value) -> Response {
@@ -51,13 +55,22 @@ fn is_json(headers: &HeaderMap) -> bool {
         .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"))
 }
 
-fn new_client_id() -> String {
-    let mut id = [0u8; 16];
+/// `bytes` random bytes, base64url.
+fn random_token(bytes: usize) -> String {
+    let mut id = vec![0u8; bytes];
     SystemRandom::new().fill(&mut id).expect("system randomness");
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(id)
 }
 
-async fn register(State(registrar): State<Arc<Registrar>>, headers: HeaderMap, body: Bytes) -> Response {
+async fn register(State(registrar): State<Arc<Registrar>>, headers: HeaderMap, body: Body) -> Response {
+    // The size bound is checked while reading, before anything is parsed (merge rule 14).
+    let Ok(body) = axum::body::to_bytes(body, registrar.request_bytes_limit()).await else {
+        let error = json!({
+            "error": "invalid_client_metadata",
+            "error_description": format!("the request body is larger than {} bytes", registrar.request_bytes_limit()),
+        });
+        return json_response(StatusCode::PAYLOAD_TOO_LARGE, &error);
+    };
     if !is_json(&headers) {
         let error =
             json!({"error": "invalid_client_metadata", "error_description": "send the request as application/json"});
@@ -67,7 +80,7 @@ async fn register(State(registrar): State<Arc<Registrar>>, headers: HeaderMap, b
         let error = json!({"error": "invalid_client_metadata", "error_description": "the body is not UTF-8"});
         return json_response(StatusCode::BAD_REQUEST, &error);
     };
-    let outcome = match parse_request(text) {
+    let outcome = match registrar.parse_request(text) {
         Ok(request) => registrar.register_async(&request).await,
         Err(e) => Err(e),
     };
@@ -76,10 +89,19 @@ async fn register(State(registrar): State<Arc<Registrar>>, headers: HeaderMap, b
             let issued_at = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs());
-            let mut body = serde_json::Map::new();
-            body.insert("client_id".into(), new_client_id().into());
+            // Issued only now, after validation, and written last: no request or statement
+            // member can set them (the registrar refuses such members anyway).
+            let confidential = !matches!(
+                registration.metadata.token_endpoint_auth_method(),
+                Some("none" | "private_key_jwt" | "tls_client_auth" | "self_signed_tls_client_auth")
+            );
+            let mut body = registration.metadata.into_map();
+            body.insert("client_id".into(), random_token(16).into());
             body.insert("client_id_issued_at".into(), issued_at.into());
-            body.extend(registration.metadata.into_map());
+            if confidential {
+                body.insert("client_secret".into(), random_token(32).into());
+                body.insert("client_secret_expires_at".into(), 0.into());
+            }
             json_response(StatusCode::CREATED, &Value::Object(body))
         }
         Err(error) => json_response(

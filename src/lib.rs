@@ -73,18 +73,23 @@ pub use crate::crypto::{backend_supports, BACKEND};
 #[cfg(feature = "remote")]
 pub use crate::error::RemoteError;
 pub use crate::error::{
-    ConfigError, Error, ErrorCode, JsonError, JwsError, KeyError, RegistrationError, SignError, StatementError,
-    TrustFileError,
+    safe_error_description, ConfigError, Error, ErrorCode, JsonError, JwsError, KeyError, RegistrationError, SignError,
+    StatementError, TrustFileError, MAX_DESCRIPTION,
 };
 pub use crate::json::{parse_object as parse_json_object, MAX_DEPTH as MAX_JSON_DEPTH};
 pub use crate::jwa::{Algorithm, AlgorithmSet, Curve, KeyFamily, UnknownAlgorithm};
 pub use crate::jwk::{Jwk, JwkSet, KeyType, SkippedKey, MAX_KID_LEN, MIN_HMAC_LEN, RSA_BITS};
 pub use crate::jws::{sign as sign_jws, verify as verify_jws, Header, Limits, UnverifiedJws, Verified as VerifiedJws};
 pub use crate::key_source::KeySource;
-pub use crate::metadata::{split_member_name, ClientMetadata, ValidationOptions, IANA_TOKEN_ENDPOINT_AUTH_METHODS};
+pub use crate::metadata::{
+    split_member_name, ClientMetadata, UnknownMembers, ValidationOptions, DEFAULT_MAX_CLIENT_KEYS,
+    DEFAULT_REDIRECT_URI_SCHEMES, IANA_CLIENT_METADATA, IANA_CLIENT_METADATA_DATE, IANA_TOKEN_ENDPOINT_AUTH_METHODS,
+    SERVER_ISSUED_MEMBERS,
+};
 pub use crate::net::{is_globally_routable, AddressScope};
 pub use crate::registration::{
-    merge, merge_owned, parse_request, ClientKeys, Merged, Registrar, Registration, StatementInfo, JWT_CLAIMS,
+    merge, merge_owned, ClientKeys, Merged, Registrar, Registration, StatementInfo, DEFAULT_MAX_REQUEST_BYTES,
+    JWT_CLAIMS,
 };
 #[cfg(feature = "remote")]
 pub use crate::remote::{RemoteJwks, RemoteOptions};

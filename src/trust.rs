@@ -29,6 +29,9 @@ use crate::error::{KeyError, TrustFileError};
 use crate::jwa::{Algorithm, AlgorithmSet};
 use crate::jwk::JwkSet;
 use crate::key_source::KeySource;
+use crate::metadata::uri::FORBIDDEN_REDIRECT_SCHEMES;
+use crate::metadata::{UnknownMembers, ValidationOptions};
+use crate::registration::DEFAULT_MAX_REQUEST_BYTES;
 use crate::statement::{IssuerPolicy, Verifier};
 
 /// A loaded trust file: the [`Verifier`] it configures and its global options.
@@ -37,6 +40,8 @@ pub struct TrustFile {
     verifier: Verifier,
     require_software_statement: bool,
     allow_http_loopback: bool,
+    validation: ValidationOptions,
+    max_request_bytes: usize,
 }
 
 /// Options for loading a trust file: the clock and, with feature `remote`, the options
@@ -78,6 +83,68 @@ struct Document {
     require_software_statement: bool,
     #[serde(default)]
     allow_http_loopback: bool,
+    #[serde(default)]
+    registration: RegistrationEntry,
+}
+
+/// The `registration` object as written: the registration policy (merge rules 11, 12,
+/// 14); unknown members refused.
+#[derive(Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RegistrationEntry {
+    unknown_members: Option<String>,
+    extensions: Option<Vec<String>>,
+    redirect_uri_schemes: Option<Vec<String>>,
+    max_client_keys: Option<usize>,
+    max_request_bytes: Option<usize>,
+}
+
+impl RegistrationEntry {
+    /// The validation policy and the request size bound it configures.
+    fn settings(self, allow_http_loopback: bool) -> Result<(ValidationOptions, usize), String> {
+        let mut options = ValidationOptions::default().allow_http_loopback(allow_http_loopback);
+        if let Some(policy) = self.unknown_members {
+            options = options.unknown_members(match policy.as_str() {
+                "keep" => UnknownMembers::Keep,
+                "drop" => UnknownMembers::Drop,
+                "reject" => UnknownMembers::Reject,
+                other => {
+                    return Err(format!(
+                        "\"registration.unknown_members\" must be \"keep\", \"drop\" or \"reject\", not {other:?}"
+                    ))
+                }
+            });
+        }
+        if let Some(names) = self.extensions {
+            if names.iter().any(String::is_empty) {
+                return Err("\"registration.extensions\" must list non-empty member names".into());
+            }
+            options = options.extensions(names);
+        }
+        if let Some(schemes) = self.redirect_uri_schemes {
+            if schemes.is_empty() || schemes.iter().any(String::is_empty) {
+                return Err("\"registration.redirect_uri_schemes\" must be a non-empty list of schemes".into());
+            }
+            if let Some(never) = schemes
+                .iter()
+                .find(|s| FORBIDDEN_REDIRECT_SCHEMES.iter().any(|f| f.eq_ignore_ascii_case(s)))
+            {
+                return Err(format!(
+                    "\"registration.redirect_uri_schemes\" lists {never:?}, a scheme never allowed for redirect URIs"
+                ));
+            }
+            options = options.redirect_uri_schemes(schemes);
+        }
+        if let Some(keys) = self.max_client_keys {
+            options = options.max_client_keys(keys);
+        }
+        let max_request_bytes = match self.max_request_bytes {
+            Some(0) => return Err("\"registration.max_request_bytes\" must be positive".into()),
+            Some(bytes) => bytes,
+            None => DEFAULT_MAX_REQUEST_BYTES,
+        };
+        Ok((options, max_request_bytes))
+    }
 }
 
 fn default_leeway() -> u64 {
@@ -172,6 +239,17 @@ impl TrustFile {
             .collect()
     }
 
+    /// The metadata validation policy of the file's `registration` object (with
+    /// `allow_http_loopback` applied to a client's `jwks_uri`).
+    pub fn validation(&self) -> &ValidationOptions {
+        &self.validation
+    }
+
+    /// `registration.max_request_bytes` (default 64 KiB).
+    pub fn max_request_bytes(&self) -> usize {
+        self.max_request_bytes
+    }
+
     /// The verifier the file configures.
     pub fn verifier(&self) -> &Verifier {
         &self.verifier
@@ -222,10 +300,16 @@ impl TrustFile {
             let policy = issuer_policy(entry, dir, doc.allow_http_loopback, &options, &mut fetchers).map_err(e)?;
             builder = builder.issuer(iss.clone(), policy);
         }
+        let (validation, max_request_bytes) = doc
+            .registration
+            .settings(doc.allow_http_loopback)
+            .map_err(|m| err(None, m))?;
         Ok(TrustFile {
             verifier: builder.build(),
             require_software_statement: doc.require_software_statement,
             allow_http_loopback: doc.allow_http_loopback,
+            validation,
+            max_request_bytes,
         })
     }
 }

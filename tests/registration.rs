@@ -649,14 +649,14 @@ fn rfc7591_example_statement_is_invalid_for_missing_iss() {
         assert_eq!(error.code().as_str(), "invalid_software_statement", "{what}: {error}");
         assert_eq!(
             error.description(),
-            "the software statement has no \"iss\" claim",
+            "the software statement has no 'iss' claim",
             "{what}"
         );
         assert_eq!(
             error.to_json(),
             json!({
                 "error": "invalid_software_statement",
-                "error_description": "the software statement has no \"iss\" claim"
+                "error_description": "the software statement has no 'iss' claim"
             })
         );
     }

@@ -67,6 +67,49 @@ async fn statement_registration_is_created_with_the_statement_echoed() {
     assert_eq!(body["redirect_uris"], json!(["https://client.example.net/callback"]));
     assert_eq!(body["token_endpoint_auth_method"], "client_secret_basic");
     assert_eq!(body["software_statement"], statement);
+    // A confidential client gets a secret, issued by the server.
+    assert_eq!(body["client_secret"].as_str().unwrap().len(), 43);
+    assert_eq!(body["client_secret_expires_at"], 0);
+}
+
+#[tokio::test]
+async fn a_request_cannot_choose_its_client_id_or_secret() {
+    let (url, _) = start().await;
+    for member in [
+        "client_id",
+        "client_secret",
+        "registration_access_token",
+        "client_id_issued_at",
+    ] {
+        let mut request = json!({"redirect_uris": ["https://client.example.net/cb"]});
+        request[member] = json!("chosen-by-the-registrant");
+        let (status, _, body) = post(&url, "application/json", request.to_string()).await;
+        assert_eq!(status, 400, "{member}: {body}");
+        assert_eq!(body["error"], "invalid_client_metadata");
+        assert!(body["error_description"].as_str().unwrap().contains(member), "{body}");
+    }
+    // Positive control: the same request without the member is registered, with an id the
+    // server chose.
+    let request = json!({"redirect_uris": ["https://client.example.net/cb"]});
+    let (status, _, body) = post(&url, "application/json", request.to_string()).await;
+    assert_eq!(status, 201, "{body}");
+    assert_ne!(body["client_id"], "chosen-by-the-registrant");
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_413_before_parsing() {
+    let (url, _) = start().await;
+    let limit = software_statement::DEFAULT_MAX_REQUEST_BYTES;
+    let padding = "x".repeat(limit);
+    let request = json!({"redirect_uris": ["https://client.example.net/cb"], "client_name": padding});
+    let (status, cache, body) = post(&url, "application/json", request.to_string()).await;
+    assert_eq!(status, 413, "{body}");
+    assert_eq!(cache.as_deref(), Some("no-store"));
+    assert_eq!(body["error"], "invalid_client_metadata");
+    // Just under the bound is fine.
+    let fits = json!({"redirect_uris": ["https://client.example.net/cb"], "client_name": "x".repeat(limit - 200)});
+    let (status, _, body) = post(&url, "application/json", fits.to_string()).await;
+    assert_eq!(status, 201, "{body}");
 }
 
 #[tokio::test]

@@ -6,11 +6,11 @@ use std::sync::Arc;
 
 use serde_json::{json, Map, Value};
 use software_statement::dangerous::decode_unverified;
-use software_statement::{
-    parse_request, ErrorCode, Limits, LoadOptions, Registrar, RegistrationError, StatementBuilder, StatementError,
-    TrustFile, UnverifiedJws, Verifier,
-};
 use software_statement::{Algorithm, AlgorithmSet, FixedClock, Jwk, JwkSet, JwsError, KeyError};
+use software_statement::{
+    ErrorCode, Limits, LoadOptions, Registrar, RegistrationError, StatementBuilder, StatementError, TrustFile,
+    UnverifiedJws, Verifier,
+};
 
 use crate::io::{self, config, Failure, Outcome};
 
@@ -327,12 +327,12 @@ pub fn register(trust_path: &Path, now: Option<u64>, request: Option<&PathBuf>) 
             "the request body must be UTF-8 JSON",
         )
     })?;
-    let request = parse_request(body).map_err(|e| Failure::Rejected {
+    let registrar = Registrar::from_trust_file(&trust);
+    let request = registrar.parse_request(body).map_err(|e| Failure::Rejected {
         body: e.to_json(),
         hint: None,
     })?;
     let has_statement = request.contains_key("software_statement");
-    let registrar = Registrar::from_trust_file(&trust);
     let registration = if trust.verifier().needs_fetch() {
         runtime()?.block_on(registrar.register_async(&request))
     } else {

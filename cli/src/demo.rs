@@ -107,7 +107,8 @@ async fn flow(json: bool) -> Outcome {
         "client_uri": "https://client.example.net/",
         "redirect_uris": ["https://client.example.net/callback"],
         "grant_types": ["authorization_code"],
-        "token_endpoint_auth_method": "private_key_jwt"
+        "token_endpoint_auth_method": "private_key_jwt",
+        "jwks_uri": "https://client.example.net/jwks.json"
     });
     let Value::Object(claims) = claims else {
         unreachable!("a JSON object literal")

@@ -22,11 +22,15 @@ pub enum Failure {
 }
 
 impl Failure {
-    /// A rejection with this RFC 7591 (or `invalid_jws`) code and description.
+    /// A rejection with this RFC 7591 (or `invalid_jws`) code and description, made safe
+    /// for an `error_description` by the library (security rule 9).
     pub fn rejected(error: &str, description: impl Into<String>) -> Self {
         let mut body = Map::with_capacity(2);
         body.insert("error".into(), Value::from(error));
-        body.insert("error_description".into(), Value::from(description.into()));
+        body.insert(
+            "error_description".into(),
+            Value::from(software_statement::safe_error_description(&description.into())),
+        );
         Failure::Rejected {
             body: Value::Object(body),
             hint: None,

@@ -1,5 +1,6 @@
 //! Errors of the JOSE layer: keys, compact JWS, strict JSON, signing.
 
+use super::Quoted;
 use crate::jwa::Algorithm;
 
 /// A key or key set was refused (the key rules of the README's security section).
@@ -10,15 +11,15 @@ pub enum KeyError {
     #[error("malformed JWK: {0}")]
     Malformed(String),
     /// `kty` names a key type this library does not implement.
-    #[error("unsupported key type {0:?}")]
+    #[error("unsupported key type '{}'", Quoted(.0))]
     UnsupportedKeyType(String),
     /// `crv` names a curve this library does not implement for the key type.
-    #[error("unsupported curve {0:?}")]
+    #[error("unsupported curve '{}'", Quoted(.0))]
     UnsupportedCurve(String),
     /// `alg` names an algorithm that is not a signature algorithm this library
     /// implements (an encryption key's `RSA-OAEP`, say). In a JWK Set such a key is
     /// skipped, like a key of an unknown `kty`.
-    #[error("\"alg\" {0:?} is not a signature algorithm this library implements")]
+    #[error("\"alg\" '{}' is not a signature algorithm this library implements", Quoted(.0))]
     UnsupportedAlgorithm(String),
     /// The members contradict each other (`alg` vs `kty`/`crv`, `use` vs `key_ops`, …).
     #[error("inconsistent JWK: {0}")]
@@ -34,7 +35,7 @@ pub enum KeyError {
     #[error("{0} is unsupported with the {backend} backend", backend = crate::crypto::BACKEND)]
     UnsupportedByBackend(String),
     /// A JWK Set lists the same `kid` twice.
-    #[error("JWK Set has duplicate kid {0:?}")]
+    #[error("JWK Set has duplicate kid '{}'", Quoted(.0))]
     DuplicateKid(String),
     /// One key of an operator-configured JWK Set is invalid.
     #[error("key {} (position {position}) of the JWK Set is invalid: {source}", kid_or_none(kid))]
@@ -64,7 +65,7 @@ pub enum KeyError {
     #[error("a secret or private key in a fetched JWK Set (a secret served at a URL is disclosed): never used")]
     SecretInFetchedSet,
     /// Several keys of a fetched JWK Set share this `kid`: all of them are skipped.
-    #[error("several keys of the fetched JWK Set share the kid {0:?}")]
+    #[error("several keys of the fetched JWK Set share the kid '{}'", Quoted(.0))]
     SharedKid(String),
     /// Key generation failed or was asked for an unsupported size.
     #[error("key generation failed: {0}")]
@@ -93,7 +94,7 @@ pub enum JwsError {
     #[error("the {0} must be a UTF-8 JSON object")]
     NotJsonObject(&'static str),
     /// A member name appears twice in the header or claims.
-    #[error("duplicate member {name:?} in the {part}")]
+    #[error("duplicate member '{}' in the {part}", Quoted(name))]
     DuplicateMember {
         /// The repeated name.
         name: String,
@@ -107,7 +108,7 @@ pub enum JwsError {
     #[error("header has no \"alg\" string")]
     MissingAlg,
     /// `alg` names no algorithm this library implements (including `none`).
-    #[error("unsupported algorithm {0:?}")]
+    #[error("unsupported algorithm '{}'", Quoted(.0))]
     UnsupportedAlgorithm(String),
     /// The backend in use does not implement the algorithm (ES512 on ring).
     #[error("{0} is unsupported with the {backend} backend", backend = crate::crypto::BACKEND)]
@@ -127,7 +128,7 @@ pub enum JwsError {
         reason: &'static str,
     },
     /// No key has the token's `kid`.
-    #[error("no key with kid {0:?}")]
+    #[error("no key with kid '{}'", Quoted(.0))]
     UnknownKid(String),
     /// `kid` is longer than 256 bytes or not a string.
     #[error("invalid kid: {0}")]
@@ -146,7 +147,7 @@ pub enum JwsError {
     #[error("invalid crit: {0}")]
     CritInvalid(&'static str),
     /// `crit` lists an extension this library does not implement.
-    #[error("critical header parameter {0:?} is not understood")]
+    #[error("critical header parameter '{}' is not understood", Quoted(.0))]
     CritNotUnderstood(String),
     /// The `b64` header parameter (RFC 7797) is present: unencoded payloads are refused.
     #[error("the b64 header parameter (RFC 7797) is not supported")]
@@ -159,7 +160,7 @@ pub enum JwsError {
 /// `"x"`, or `(no kid)`.
 fn kid_or_none(kid: &Option<String>) -> String {
     match kid {
-        Some(k) => format!("{k:?}"),
+        Some(k) => format!("'{}'", Quoted(k)),
         None => "(no kid)".into(),
     }
 }
@@ -167,7 +168,7 @@ fn kid_or_none(kid: &Option<String>) -> String {
 /// ` (kid "x")`, or ` (no kid)`.
 fn describe_kid(kid: &Option<String>) -> String {
     match kid {
-        Some(k) => format!(" (kid {k:?})"),
+        Some(k) => format!(" (kid '{}')", Quoted(k)),
         None => " (no kid)".into(),
     }
 }
@@ -189,7 +190,7 @@ pub enum JsonError {
     #[error("expected a JSON object")]
     NotObject,
     /// A member name appears twice in one object.
-    #[error("member {0:?} appears twice")]
+    #[error("member '{}' appears twice", Quoted(.0))]
     Duplicate(String),
     /// Nesting deeper than the cap.
     #[error("nested too deeply")]

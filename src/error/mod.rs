@@ -93,30 +93,59 @@ pub enum Error {
 }
 
 /// Longest piece of attacker-chosen text (a member name, a claim value, an issuer)
-/// echoed in an error description; longer text is cut.
+/// quoted in an error description; longer text is cut.
 pub(crate) const MAX_QUOTED: usize = 64;
 
-/// Attacker-chosen text echoed in an error description: cut to [`MAX_QUOTED`] bytes (on
-/// a character boundary, marked with `…`), control characters escaped. The one helper
-/// every description uses for text it did not write itself.
+/// Longest error description, in bytes (security rule 9).
+pub const MAX_DESCRIPTION: usize = 256;
+
+/// Whether RFC 6749 §5.2 allows `c` in an `error_description`: `%x20-21 / %x23-5B /
+/// %x5D-7E`, printable ASCII without `"` and `\`.
+fn description_char(c: char) -> bool {
+    matches!(c, ' '..='~') && c != '"' && c != '\\'
+}
+
+/// Text made fit for an `error_description` (security rule 9): `"` becomes `'`, `\`
+/// becomes `/`, any other character outside RFC 6749 §5.2's set becomes `?`, and the
+/// result is cut to [`MAX_DESCRIPTION`] bytes. Every [`RegistrationError`] description
+/// goes through it; use it for other error responses (the CLI's `invalid_jws`).
+///
+/// ```
+/// use software_statement::safe_error_description;
+/// assert_eq!(safe_error_description("typ \"JWT\" \u{2026} bad\n"), "typ 'JWT' ? bad?");
+/// assert_eq!(safe_error_description(&"x".repeat(300)).len(), 256);
+/// ```
+pub fn safe_error_description(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '"' => '\'',
+            '\\' => '/',
+            c if description_char(c) => c,
+            _ => '?',
+        })
+        .take(MAX_DESCRIPTION)
+        .collect()
+}
+
+/// Attacker-chosen text quoted in an error description, written once for every
+/// description: cut to [`MAX_QUOTED`] bytes (on a character boundary, marked with
+/// `...`), every character outside RFC 6749 §5.2's set (and `'`, the quote used around
+/// it) replaced by `?`.
 pub(crate) struct Quoted<'a>(pub(crate) &'a str);
 
 impl std::fmt::Display for Quoted<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use std::fmt::Write;
         let text = self.0;
         let mut end = text.len().min(MAX_QUOTED);
         while !text.is_char_boundary(end) {
             end -= 1;
         }
         for c in text[..end].chars() {
-            if c.is_control() {
-                write!(f, "{}", c.escape_default())?;
-            } else {
-                f.write_fmt(format_args!("{c}"))?;
-            }
+            f.write_char(if description_char(c) && c != '\'' { c } else { '?' })?;
         }
         if end < text.len() {
-            f.write_str("…")?;
+            f.write_str("...")?;
         }
         Ok(())
     }

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{ErrorCode, JwsError, Quoted};
+use super::{safe_error_description, ErrorCode, JwsError, Quoted};
 
 /// Why a statement was refused. [`code`](Self::code) gives the RFC 7591 error code; the
 /// `Display` text is a description safe to return to the registrant.
@@ -45,7 +45,7 @@ pub enum StatementError {
     #[error("the software statement is older than this server accepts (\"iat\" too old)")]
     TooOld,
     /// A required claim is absent.
-    #[error("the software statement lacks the required claim {0:?}")]
+    #[error("the software statement lacks the required claim '{}'", Quoted(.0))]
     MissingClaim(String),
     /// `aud` is not a string or an array of strings.
     #[error("the software statement's \"aud\" claim is malformed")]
@@ -55,8 +55,9 @@ pub enum StatementError {
     WrongAudience,
     /// The header's `typ` is absent or not the one the issuer's policy requires.
     #[error(
-        "the software statement's \"typ\" header is {}, expected {expected:?}",
-        found.as_deref().map_or_else(|| "missing".to_owned(), |t| format!("{t:?}"))
+        "the software statement's \"typ\" header is {}, expected '{}'",
+        found.as_deref().map_or_else(|| "missing".to_owned(), |t| format!("'{}'", Quoted(t))),
+        Quoted(expected)
     )]
     WrongType {
         /// The header's `typ`.
@@ -67,7 +68,7 @@ pub enum StatementError {
     /// The issuer's keys could not be obtained (fetch failed, or not loaded yet on the
     /// synchronous path). The description shown to registrants names the issuer only;
     /// `reason` (network details) is for the operator's logs.
-    #[error("the keys of issuer {issuer:?} are unavailable right now")]
+    #[error("the keys of issuer '{}' are unavailable right now", Quoted(issuer))]
     KeysUnavailable {
         /// The issuer.
         issuer: String,
@@ -113,10 +114,14 @@ pub struct RegistrationError {
 impl RegistrationError {
     /// An error with this code and description (shown to the registrant: keep key
     /// material and file paths out of it).
+    ///
+    /// The description is made safe here, once for every error (security rule 9): only
+    /// the characters RFC 6749 §5.2 allows (printable ASCII without `"` and `\`; a `"`
+    /// becomes `'`, anything else `?`), at most 256 bytes.
     pub fn new(code: ErrorCode, description: impl Into<String>) -> Self {
         Self {
             code,
-            description: description.into(),
+            description: safe_error_description(&description.into()),
         }
     }
 

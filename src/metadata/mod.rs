@@ -14,6 +14,7 @@
 
 mod names;
 mod options;
+mod registry;
 #[cfg(test)]
 mod tests;
 pub(crate) mod uri;
@@ -23,7 +24,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 pub use self::names::split_member_name;
-pub use self::options::{ValidationOptions, IANA_TOKEN_ENDPOINT_AUTH_METHODS};
+pub use self::options::{
+    UnknownMembers, ValidationOptions, DEFAULT_MAX_CLIENT_KEYS, DEFAULT_REDIRECT_URI_SCHEMES,
+    IANA_TOKEN_ENDPOINT_AUTH_METHODS,
+};
+pub use self::registry::{IANA_CLIENT_METADATA, IANA_CLIENT_METADATA_DATE, SERVER_ISSUED_MEMBERS};
 
 /// Client metadata (RFC 7591 §2): a JSON object with typed access to the
 /// registered members and every other member kept as sent.

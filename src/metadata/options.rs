@@ -1,6 +1,11 @@
-//! The authorization server's policy for [`ClientMetadata::validate`](crate::ClientMetadata::validate)(super::ClientMetadata::validate).
+//! The authorization server's policy for [`ClientMetadata::validate`](crate::ClientMetadata::validate)
+//! and for the request members a [`Registrar`](crate::Registrar) accepts.
 
 use std::borrow::Cow;
+
+use super::names::split_member_name;
+use super::registry::IANA_CLIENT_METADATA;
+use super::uri::{check_uri, is_loopback_redirect, FORBIDDEN_REDIRECT_SCHEMES};
 
 /// The values of the IANA "OAuth Token Endpoint Authentication Methods" registry
 /// that [`ValidationOptions::default`] accepts for `token_endpoint_auth_method`.
@@ -27,7 +32,8 @@ pub const IANA_TOKEN_ENDPOINT_AUTH_METHODS: [&str; 7] = [
 ///     .redirect_uri_schemes(["https"]);
 /// assert!(options.allows_token_endpoint_auth_method("private_key_jwt"));
 /// assert!(!options.allows_grant_type("implicit"));
-/// assert!(options.allows_redirect_uri_scheme("HTTPS"));
+/// assert!(options.allows_redirect_uri("HTTPS://app.example/cb"));
+/// assert!(!options.allows_redirect_uri("http://127.0.0.1/cb"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValidationOptions {
@@ -35,12 +41,38 @@ pub struct ValidationOptions {
     grant_types: Option<Vec<Cow<'static, str>>>,
     redirect_uri_schemes: Option<Vec<Cow<'static, str>>>,
     allow_http_loopback: bool,
+    unknown_members: UnknownMembers,
+    extensions: Vec<Cow<'static, str>>,
+    max_client_keys: usize,
+}
+
+/// The default redirect URI policy: `https`, `http` to a loopback host, and private-use
+/// schemes (merge rule 12).
+pub const DEFAULT_REDIRECT_URI_SCHEMES: [&str; 3] = ["https", "loopback", "private-use"];
+
+/// The default most keys a client may register in `jwks` (merge rule 14).
+pub const DEFAULT_MAX_CLIENT_KEYS: usize = 16;
+
+/// What a registration does with a request member that is neither in IANA's OAuth
+/// Dynamic Client Registration Metadata registry nor declared by the server (merge rule
+/// 11). A statement's claims are attested and always kept.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UnknownMembers {
+    /// Kept as sent (the default).
+    #[default]
+    Keep,
+    /// Left out of the metadata and listed in the registration's `ignored`.
+    Drop,
+    /// The request is refused (`invalid_client_metadata`, naming the member).
+    Reject,
 }
 
 impl Default for ValidationOptions {
     /// The IANA token endpoint authentication methods
-    /// ([`IANA_TOKEN_ENDPOINT_AUTH_METHODS`]), any grant type, any redirect URI
-    /// scheme, `jwks_uri` over https only.
+    /// ([`IANA_TOKEN_ENDPOINT_AUTH_METHODS`]), any grant type, the redirect URI policy
+    /// [`DEFAULT_REDIRECT_URI_SCHEMES`], `jwks_uri` over https only, unknown members
+    /// kept, at most [`DEFAULT_MAX_CLIENT_KEYS`] client keys.
     fn default() -> Self {
         Self {
             auth_methods: IANA_TOKEN_ENDPOINT_AUTH_METHODS
@@ -48,8 +80,11 @@ impl Default for ValidationOptions {
                 .map(|m| Cow::Borrowed(*m))
                 .collect(),
             grant_types: None,
-            redirect_uri_schemes: None,
+            redirect_uri_schemes: Some(owned_list(DEFAULT_REDIRECT_URI_SCHEMES)),
             allow_http_loopback: false,
+            unknown_members: UnknownMembers::Keep,
+            extensions: Vec::new(),
+            max_client_keys: DEFAULT_MAX_CLIENT_KEYS,
         }
     }
 }
@@ -96,8 +131,11 @@ impl ValidationOptions {
         self
     }
 
-    /// Accepts only redirect URIs with these schemes (compared case-insensitively,
-    /// without the `:`).
+    /// The redirect URI policy (merge rule 12): each entry is `https`, `loopback` (`http`
+    /// to `127.0.0.0/8`, `[::1]` or `localhost`), `private-use` (a scheme containing a `.`,
+    /// RFC 8252 §7.1), or any other scheme, allowed as named (compared
+    /// case-insensitively, without the `:`). `javascript`, `data`, `vbscript`, `file`,
+    /// `blob`, `about` and `filesystem` are never allowed.
     pub fn redirect_uri_schemes<I, S>(mut self, schemes: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -107,7 +145,8 @@ impl ValidationOptions {
         self
     }
 
-    /// Accepts any absolute redirect URI without fragment (the default).
+    /// Accepts any absolute redirect URI without fragment, except the schemes that are
+    /// never allowed.
     pub fn any_redirect_uri_scheme(mut self) -> Self {
         self.redirect_uri_schemes = None;
         self
@@ -118,6 +157,47 @@ impl ValidationOptions {
     pub fn allow_http_loopback(mut self, allow: bool) -> Self {
         self.allow_http_loopback = allow;
         self
+    }
+
+    /// What to do with request members that are not registered or declared.
+    pub fn unknown_members(mut self, policy: UnknownMembers) -> Self {
+        self.unknown_members = policy;
+        self
+    }
+
+    /// Member names the server declares as known besides IANA's registry (the trust
+    /// file's `registration.extensions`).
+    pub fn extensions<I, S>(mut self, names: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<Cow<'static, str>>,
+    {
+        self.extensions = owned_list(names);
+        self
+    }
+
+    /// The most keys a client may register in `jwks` (default 16), checked before any
+    /// key is parsed.
+    pub fn max_client_keys(mut self, keys: usize) -> Self {
+        self.max_client_keys = keys;
+        self
+    }
+
+    /// The policy for unknown request members.
+    pub fn unknown_member_policy(&self) -> UnknownMembers {
+        self.unknown_members
+    }
+
+    /// Whether `name` (its base name, without a language tag) is registered in IANA's
+    /// OAuth Dynamic Client Registration Metadata registry or declared as an extension.
+    pub fn is_known_member(&self, name: &str) -> bool {
+        let (base, _) = split_member_name(name);
+        IANA_CLIENT_METADATA.binary_search(&base).is_ok() || self.extensions.iter().any(|e| e == base)
+    }
+
+    /// The most keys a client may register.
+    pub fn allowed_client_keys(&self) -> usize {
+        self.max_client_keys
     }
 
     /// Whether `token_endpoint_auth_method` may be `method`.
@@ -132,11 +212,24 @@ impl ValidationOptions {
             .is_none_or(|allowed| allowed.iter().any(|g| g == grant_type))
     }
 
-    /// Whether a redirect URI may use `scheme` (without the `:`).
-    pub fn allows_redirect_uri_scheme(&self, scheme: &str) -> bool {
-        self.redirect_uri_schemes
-            .as_ref()
-            .is_none_or(|allowed| allowed.iter().any(|s| s.eq_ignore_ascii_case(scheme)))
+    /// Whether `uri` is an absolute URI without fragment that the redirect URI policy
+    /// allows.
+    pub fn allows_redirect_uri(&self, uri: &str) -> bool {
+        let Ok(scheme) = check_uri(uri) else { return false };
+        if FORBIDDEN_REDIRECT_SCHEMES
+            .iter()
+            .any(|f| f.eq_ignore_ascii_case(scheme))
+        {
+            return false;
+        }
+        let Some(allowed) = &self.redirect_uri_schemes else {
+            return true;
+        };
+        allowed.iter().any(|entry| match entry.as_ref() {
+            "loopback" => is_loopback_redirect(uri, scheme),
+            "private-use" => scheme.contains('.'),
+            named => named.eq_ignore_ascii_case(scheme),
+        })
     }
 
     /// The accepted `token_endpoint_auth_method` values.
@@ -151,7 +244,8 @@ impl ValidationOptions {
             .map(|allowed| allowed.iter().map(|g| g.as_ref()))
     }
 
-    /// The accepted redirect URI schemes, or `None` when any is accepted.
+    /// The redirect URI policy's entries, or `None` when any scheme is accepted (but
+    /// the forbidden ones).
     pub fn allowed_redirect_uri_schemes(&self) -> Option<impl Iterator<Item = &str>> {
         self.redirect_uri_schemes
             .as_ref()

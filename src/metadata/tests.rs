@@ -269,7 +269,14 @@ fn getters_ignore_tagged_members() {
 #[test]
 fn every_iana_auth_method_is_accepted_by_default() {
     for method in IANA_TOKEN_ENDPOINT_AUTH_METHODS {
-        assert_ok(code_client_with("token_endpoint_auth_method", json!(method)));
+        let mut client = code_client_with("token_endpoint_auth_method", json!(method));
+        // Merge rule 13: what each method needs besides itself.
+        match method {
+            "private_key_jwt" | "self_signed_tls_client_auth" => client["jwks_uri"] = json!("https://app.example/jwks"),
+            "tls_client_auth" => client["tls_client_auth_subject_dn"] = json!("CN=app"),
+            _ => {}
+        }
+        assert_ok(client);
     }
 }
 
@@ -293,6 +300,7 @@ fn validate_does_not_parse_jwks_keys() {
         "grant_types": ["client_credentials"],
         "response_types": [],
         "token_endpoint_auth_method": "tls_client_auth",
+        "tls_client_auth_san_dns": "client.example",
         "jwks": {"keys": [{"kty": "EC"}]},
     }));
 }
@@ -486,7 +494,6 @@ fn redirect_uris_must_be_absolute_without_fragment() {
         "https://app.example/cb",
         "HTTPS://APP.EXAMPLE/CB",
         "com.example.app:/oauth2redirect",
-        "urn:ietf:wg:oauth:2.0:oob",
         "a+b-c.d:x",
         "http://localhost:3000/cb?x=1&y=2",
         "https://例え.jp/コールバック",
@@ -521,12 +528,18 @@ fn other_uri_fields_must_be_absolute_without_fragment() {
         }
     }
     for field in ["client_uri", "logo_uri", "tos_uri", "policy_uri", "tos_uri#fr"] {
-        for good in [
-            "https://app.example/",
+        for good in ["https://app.example/", "https://app.example:8443/x?y"] {
+            assert_ok(code_client_with(field, json!(good)));
+        }
+        // Merge rule 12: https only, no user information.
+        for bad in [
             "http://app.example/x?y",
             "data:image/png;base64,AAAA",
+            "https://user:pass@app.example/",
+            "https:///path",
         ] {
-            assert_ok(code_client_with(field, json!(good)));
+            let error = assert_metadata_error(code_client_with(field, json!(bad)));
+            assert!(error.description().starts_with(field), "{error}");
         }
     }
 }
@@ -570,14 +583,18 @@ fn descriptions_cut_long_names_and_escape_controls() {
     let long_tag = format!("client_name#{}", "a".repeat(300));
     let error = assert_metadata_error(code_client_with(&long_tag, json!("x")));
     assert!(error.description().len() < 150, "{}", error.description());
-    assert!(error.description().contains('…'));
+    assert!(error.description().contains("..."));
     let error = assert_metadata_error(code_client_with("token_endpoint_auth_method", json!("a\nb")));
     assert!(!error.description().contains('\n'));
-    assert!(error.description().contains("a\\nb"));
-    // Cut on a character boundary.
+    assert!(error.description().contains("a?b"));
+    // Cut on a character boundary; non-ASCII replaced (security rule 9).
     let wide = format!("client_name#{}", "é".repeat(40));
     let error = assert_metadata_error(code_client_with(&wide, json!("x")));
-    assert!(error.description().contains('…'));
+    assert!(error.description().contains("..."));
+    assert!(error
+        .description()
+        .chars()
+        .all(|c| matches!(c, ' '..='~') && c != '"' && c != '\\'));
 }
 
 // ---- options --------------------------------------------------------------------------
@@ -591,10 +608,33 @@ fn options_defaults_and_getters() {
         IANA_TOKEN_ENDPOINT_AUTH_METHODS
     );
     assert!(options.allowed_grant_types().is_none());
-    assert!(options.allowed_redirect_uri_schemes().is_none());
+    assert_eq!(
+        options.allowed_redirect_uri_schemes().unwrap().collect::<Vec<_>>(),
+        DEFAULT_REDIRECT_URI_SCHEMES
+    );
     assert!(!options.allows_http_loopback());
     assert!(options.allows_grant_type("anything"));
-    assert!(options.allows_redirect_uri_scheme("anything"));
+    assert_eq!(options.allowed_client_keys(), DEFAULT_MAX_CLIENT_KEYS);
+    assert_eq!(options.unknown_member_policy(), UnknownMembers::Keep);
+    // The default redirect URI policy: https, loopback http, private-use schemes.
+    for uri in [
+        "https://a.example/cb",
+        "http://127.0.0.1:8080/cb",
+        "http://[::1]/cb",
+        "http://localhost/cb",
+        "com.example.app:/cb",
+    ] {
+        assert!(options.allows_redirect_uri(uri), "{uri}");
+    }
+    for uri in [
+        "http://a.example/cb",
+        "http://user@127.0.0.1/cb",
+        "http://127.0.0.1.evil.example/cb",
+        "myapp:/cb",
+        "urn:ietf:wg:oauth:2.0:oob",
+    ] {
+        assert!(!options.allows_redirect_uri(uri), "{uri}");
+    }
     let options = options.grant_types(["a"]).redirect_uri_schemes(["https"]);
     assert_eq!(options.allowed_grant_types().unwrap().collect::<Vec<_>>(), ["a"]);
     assert_eq!(

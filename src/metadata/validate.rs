@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use serde_json::Value;
 
 use super::names::{is_language_tag, split_member_name};
-use super::uri::{check_uri, is_https_uri};
+use super::uri::{check_uri, web_uri_problem};
 use super::{ClientMetadata, ValidationOptions};
 use crate::error::{ErrorCode, Quoted, RegistrationError};
 use crate::jwk::SECRET_MEMBERS;
@@ -194,6 +194,33 @@ impl ClientMetadata {
             )));
         }
 
+        // Merge rule 13: the auth method and the client's keys or certificate agree.
+        let has_keys = self.members.contains_key("jwks") || self.members.contains_key("jwks_uri");
+        if matches!(method, "private_key_jwt" | "self_signed_tls_client_auth") && !has_keys {
+            return Err(RegistrationError::invalid_client_metadata(format!(
+                "token_endpoint_auth_method {method} needs the client's keys: jwks or jwks_uri"
+            )));
+        }
+        if method == "tls_client_auth" {
+            let subjects = TLS_SUBJECT_MEMBERS
+                .iter()
+                .filter(|m| self.members.contains_key(**m))
+                .count();
+            if subjects != 1 {
+                return Err(RegistrationError::invalid_client_metadata(format!(
+                    "token_endpoint_auth_method tls_client_auth needs exactly one of {} (RFC 8705 section 2.1.2), found {subjects}",
+                    TLS_SUBJECT_MEMBERS.join(", ")
+                )));
+            }
+        }
+        if method == "none"
+            && strings_or_default(grant_types, Some(DEFAULT_GRANT_TYPE)).any(|g| g == "client_credentials")
+        {
+            return Err(RegistrationError::invalid_client_metadata(
+                "token_endpoint_auth_method none cannot be used with the client_credentials grant",
+            ));
+        }
+
         if uses_code_grant || uses_implicit_grant {
             let registered = self
                 .members
@@ -229,8 +256,14 @@ enum Field {
     StringArray,
     /// Plain strings.
     String,
-    /// `client_uri`, `logo_uri`, `tos_uri`, `policy_uri`.
+    /// `client_uri`, `logo_uri`, `tos_uri`, `policy_uri`, `sector_identifier_uri`,
+    /// `initiate_login_uri`: https URIs.
     Uri,
+    /// `request_uris`: an array of https URIs.
+    UriArray,
+    /// `post_logout_redirect_uris`: an array of URIs under the redirect URI policy, errors
+    /// are `invalid_client_metadata`.
+    PostLogoutRedirectUris,
     /// `jwks_uri`: an https URI.
     JwksUri,
     /// `jwks`: a JWK Set object.
@@ -247,8 +280,17 @@ impl Field {
             | "scope"
             | "software_id"
             | "software_version"
-            | "software_statement" => Self::String,
-            "client_uri" | "logo_uri" | "tos_uri" | "policy_uri" => Self::Uri,
+            | "software_statement"
+            | "tls_client_auth_subject_dn"
+            | "tls_client_auth_san_dns"
+            | "tls_client_auth_san_uri"
+            | "tls_client_auth_san_ip"
+            | "tls_client_auth_san_email" => Self::String,
+            "client_uri" | "logo_uri" | "tos_uri" | "policy_uri" | "sector_identifier_uri" | "initiate_login_uri" => {
+                Self::Uri
+            }
+            "request_uris" => Self::UriArray,
+            "post_logout_redirect_uris" => Self::PostLogoutRedirectUris,
             "jwks_uri" => Self::JwksUri,
             "jwks" => Self::Jwks,
             _ => return None,
@@ -266,7 +308,7 @@ impl Field {
     /// Type and URI checks of one member (`name` may be tagged).
     fn check(self, name: &str, value: &Value, options: &ValidationOptions) -> Result<(), RegistrationError> {
         match self {
-            Self::RedirectUris | Self::StringArray => {
+            Self::RedirectUris | Self::StringArray | Self::UriArray | Self::PostLogoutRedirectUris => {
                 let Some(items) = value.as_array() else {
                     return Err(self.error(format!("{} must be an array of strings", Quoted(name))));
                 };
@@ -277,8 +319,17 @@ impl Field {
                             Quoted(name)
                         )));
                     };
-                    if self == Self::RedirectUris {
-                        check_redirect_uri(name, index, item, options)?;
+                    match self {
+                        Self::RedirectUris | Self::PostLogoutRedirectUris => {
+                            check_redirect_uri(self, name, index, item, options)?
+                        }
+                        Self::UriArray => {
+                            check_uri(item).map_err(|problem| self.error(problem.describe(name, Some(index))))?;
+                            if let Some(problem) = web_uri_problem(item, false, false) {
+                                return Err(self.error(format!("{}[{index}] {problem}", Quoted(name))));
+                            }
+                        }
+                        _ => {}
                     }
                 }
             }
@@ -288,14 +339,10 @@ impl Field {
                 };
                 if self != Self::String {
                     check_uri(text).map_err(|problem| self.error(problem.describe(name, None)))?;
-                }
-                if self == Self::JwksUri && !is_https_uri(text, options.allows_http_loopback()) {
-                    let description = if options.allows_http_loopback() {
-                        format!("{} must be an https URI (or http to a loopback address)", Quoted(name))
-                    } else {
-                        format!("{} must be an https URI", Quoted(name))
-                    };
-                    return Err(self.error(description));
+                    let jwks_uri = self == Self::JwksUri;
+                    if let Some(problem) = web_uri_problem(text, jwks_uri, jwks_uri && options.allows_http_loopback()) {
+                        return Err(self.error(format!("{} {problem}", Quoted(name))));
+                    }
                 }
             }
             Self::Jwks => {
@@ -309,6 +356,15 @@ impl Field {
                         Quoted(name)
                     )));
                 };
+                // Counted before any key is parsed (merge rule 14).
+                if keys.len() > options.allowed_client_keys() {
+                    return Err(self.error(format!(
+                        "{} has {} keys, more than the {} this server accepts",
+                        Quoted(name),
+                        keys.len(),
+                        options.allowed_client_keys()
+                    )));
+                }
                 // The client's public keys only: a private key or a shared secret would be
                 // stored and echoed in the registration response. Named, never shown.
                 let private = keys.iter().position(|key| {
@@ -327,19 +383,30 @@ impl Field {
     }
 }
 
+/// One redirect URI (of `redirect_uris` or `post_logout_redirect_uris`) under the
+/// redirect URI policy (merge rule 12).
 fn check_redirect_uri(
+    field: Field,
     name: &str,
     index: usize,
     uri: &str,
     options: &ValidationOptions,
 ) -> Result<(), RegistrationError> {
-    let scheme = check_uri(uri)
-        .map_err(|problem| RegistrationError::invalid_redirect_uri(problem.describe(name, Some(index))))?;
-    if !options.allows_redirect_uri_scheme(scheme) {
-        return Err(RegistrationError::invalid_redirect_uri(format!(
-            "{}[{index}] uses a URI scheme that is not allowed",
+    check_uri(uri).map_err(|problem| field.error(problem.describe(name, Some(index))))?;
+    if !options.allows_redirect_uri(uri) {
+        return Err(field.error(format!(
+            "{}[{index}] uses a URI scheme or host that is not allowed",
             Quoted(name)
         )));
     }
     Ok(())
 }
+
+/// RFC 8705 §2.1.2: the members that name a `tls_client_auth` client's certificate subject.
+const TLS_SUBJECT_MEMBERS: [&str; 5] = [
+    "tls_client_auth_subject_dn",
+    "tls_client_auth_san_dns",
+    "tls_client_auth_san_uri",
+    "tls_client_auth_san_ip",
+    "tls_client_auth_san_email",
+];

@@ -8,4 +8,4 @@ mod registrar;
 
 pub use self::client_keys::ClientKeys;
 pub use self::merge::{merge, merge_owned, Merged, JWT_CLAIMS};
-pub use self::registrar::{parse_request, Registrar, Registration, StatementInfo};
+pub use self::registrar::{Registrar, Registration, StatementInfo, DEFAULT_MAX_REQUEST_BYTES};
