@@ -88,8 +88,8 @@ pub use crate::metadata::{
 };
 pub use crate::net::{is_globally_routable, AddressScope};
 pub use crate::registration::{
-    merge, merge_owned, ClientKeys, Merged, Registrar, Registration, StatementInfo, DEFAULT_MAX_REQUEST_BYTES,
-    JWT_CLAIMS,
+    merge, merge_owned, ClientKeys, Merged, Registrar, Registration, RegistrationRequestBuilder, RequestInfo,
+    SignedRequestPolicy, SignedRequests, StatementInfo, DEFAULT_MAX_REQUEST_AGE, DEFAULT_MAX_REQUEST_BYTES, JWT_CLAIMS,
 };
 #[cfg(feature = "remote")]
 pub use crate::remote::{RemoteJwks, RemoteOptions};

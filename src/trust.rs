@@ -31,7 +31,7 @@ use crate::jwk::JwkSet;
 use crate::key_source::KeySource;
 use crate::metadata::uri::FORBIDDEN_REDIRECT_SCHEMES;
 use crate::metadata::{UnknownMembers, ValidationOptions};
-use crate::registration::DEFAULT_MAX_REQUEST_BYTES;
+use crate::registration::{SignedRequestPolicy, SignedRequests, DEFAULT_MAX_REQUEST_BYTES};
 use crate::statement::{IssuerPolicy, Verifier};
 
 /// A loaded trust file: the [`Verifier`] it configures and its global options.
@@ -42,6 +42,9 @@ pub struct TrustFile {
     allow_http_loopback: bool,
     validation: ValidationOptions,
     max_request_bytes: usize,
+    signed_requests: Option<SignedRequestPolicy>,
+    #[cfg(feature = "remote")]
+    remote: crate::remote::RemoteOptions,
 }
 
 /// Options for loading a trust file: the clock and, with feature `remote`, the options
@@ -97,9 +100,68 @@ struct RegistrationEntry {
     redirect_uri_schemes: Option<Vec<String>>,
     max_client_keys: Option<usize>,
     max_request_bytes: Option<usize>,
+    audience: Option<String>,
+    signed_request: Option<String>,
+    request_algorithms: Option<Vec<String>>,
+    max_request_age: Option<u64>,
 }
 
 impl RegistrationEntry {
+    /// The signed-request policy (`audience`, `signed_request`, `request_algorithms`,
+    /// `max_request_age`): `None` without an audience, when signed requests are refused.
+    fn signed_requests(&self) -> Result<Option<SignedRequestPolicy>, String> {
+        let Some(audience) = &self.audience else {
+            if self.signed_request.as_deref() == Some("required") {
+                return Err(
+                    "\"registration.signed_request\" is \"required\" but no \"registration.audience\" is set: \
+                     signed requests need the audience they are addressed to"
+                        .into(),
+                );
+            }
+            return Ok(None);
+        };
+        if audience.is_empty() {
+            return Err("\"registration.audience\" must be a non-empty string".into());
+        }
+        let mut policy = SignedRequestPolicy::new(audience.clone());
+        match self.signed_request.as_deref() {
+            None | Some("optional") => {}
+            Some("required") => policy = policy.requirement(SignedRequests::Required),
+            Some(other) => {
+                return Err(format!(
+                    "\"registration.signed_request\" must be \"optional\" or \"required\", not {other:?}"
+                ))
+            }
+        }
+        if let Some(names) = &self.request_algorithms {
+            if names.is_empty() {
+                return Err("\"registration.request_algorithms\" must be a non-empty list".into());
+            }
+            let mut algs = Vec::with_capacity(names.len());
+            for name in names {
+                let alg = Algorithm::from_name(name)
+                    .ok_or_else(|| format!("unsupported algorithm {name:?} in \"registration.request_algorithms\""))?;
+                if alg.is_hmac() {
+                    return Err(format!(
+                        "\"registration.request_algorithms\" lists {name}: signed requests are never verified with HMAC"
+                    ));
+                }
+                if !crate::crypto::backend_supports(alg) {
+                    return Err(format!(
+                        "{alg} is unsupported with the {} backend",
+                        crate::crypto::BACKEND
+                    ));
+                }
+                algs.push(alg);
+            }
+            policy = policy.algorithms(&algs);
+        }
+        if let Some(age) = self.max_request_age {
+            policy = policy.max_age(age);
+        }
+        Ok(Some(policy))
+    }
+
     /// The validation policy and the request size bound it configures.
     fn settings(self, allow_http_loopback: bool) -> Result<(ValidationOptions, usize), String> {
         let mut options = ValidationOptions::default().allow_http_loopback(allow_http_loopback);
@@ -245,6 +307,20 @@ impl TrustFile {
         &self.validation
     }
 
+    /// The signed-request policy of the `registration` object, when it names an
+    /// `audience`.
+    pub fn signed_requests(&self) -> Option<&SignedRequestPolicy> {
+        self.signed_requests.as_ref()
+    }
+
+    /// The options of every `jwks_uri` fetcher this file configures (the load options with
+    /// the file's `allow_http_loopback` and clock): for issuers, and for clients' keys named
+    /// by verified statements.
+    #[cfg(feature = "remote")]
+    pub fn remote_options(&self) -> crate::remote::RemoteOptions {
+        self.remote.clone()
+    }
+
     /// `registration.max_request_bytes` (default 64 KiB).
     pub fn max_request_bytes(&self) -> usize {
         self.max_request_bytes
@@ -300,6 +376,7 @@ impl TrustFile {
             let policy = issuer_policy(entry, dir, doc.allow_http_loopback, &options, &mut fetchers).map_err(e)?;
             builder = builder.issuer(iss.clone(), policy);
         }
+        let signed_requests = doc.registration.signed_requests().map_err(|m| err(None, m))?;
         let (validation, max_request_bytes) = doc
             .registration
             .settings(doc.allow_http_loopback)
@@ -310,6 +387,9 @@ impl TrustFile {
             allow_http_loopback: doc.allow_http_loopback,
             validation,
             max_request_bytes,
+            signed_requests,
+            #[cfg(feature = "remote")]
+            remote: remote_options(doc.allow_http_loopback, &options),
         })
     }
 }
@@ -406,6 +486,20 @@ fn key_message(e: &KeyError) -> String {
     }
 }
 
+/// The options of the file's `jwks_uri` fetchers: the load options, with the file's
+/// `allow_http_loopback` and the load clock.
+#[cfg(feature = "remote")]
+fn remote_options(allow_http_loopback: bool, options: &LoadOptions) -> crate::remote::RemoteOptions {
+    let mut remote = options.remote.clone().unwrap_or_default();
+    if allow_http_loopback {
+        remote = remote.allow_http_loopback(true);
+    }
+    if let Some(clock) = &options.clock {
+        remote = remote.clock(clock.clone());
+    }
+    remote
+}
+
 /// The `jwks_uri` fetchers made so far while loading one trust file, by URI.
 #[derive(Default)]
 struct Fetchers {
@@ -423,13 +517,7 @@ fn remote_source(
     if let Some(shared) = fetchers.by_uri.get(uri) {
         return Ok(KeySource::Remote(shared.clone()));
     }
-    let mut remote = options.remote.clone().unwrap_or_default();
-    if allow_http_loopback {
-        remote = remote.allow_http_loopback(true);
-    }
-    if let Some(clock) = &options.clock {
-        remote = remote.clock(clock.clone());
-    }
+    let remote = remote_options(allow_http_loopback, options);
     let fetcher = Arc::new(crate::remote::RemoteJwks::new(uri, remote).map_err(|e| format!("\"jwks_uri\": {e}"))?);
     fetchers.by_uri.insert(uri.to_owned(), fetcher.clone());
     Ok(KeySource::Remote(fetcher))

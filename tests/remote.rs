@@ -784,7 +784,7 @@ fn errors_name_the_host_and_no_key() {
     };
     assert_eq!(
         err.to_string(),
-        "the JWK Set from publisher.example.com is invalid: JWK Set has duplicate kid \"k1\""
+        "the JWK Set from publisher.example.com is invalid: JWK Set has duplicate kid 'k1'"
     );
     let err = RemoteError::Status {
         host: "publisher.example.com".into(),

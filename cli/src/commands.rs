@@ -8,8 +8,8 @@ use serde_json::{json, Map, Value};
 use software_statement::dangerous::decode_unverified;
 use software_statement::{Algorithm, AlgorithmSet, FixedClock, Jwk, JwkSet, JwsError, KeyError};
 use software_statement::{
-    ErrorCode, Limits, LoadOptions, Registrar, RegistrationError, StatementBuilder, StatementError, TrustFile,
-    UnverifiedJws, Verifier,
+    ErrorCode, Limits, LoadOptions, Registrar, RegistrationError, RegistrationRequestBuilder, StatementBuilder,
+    StatementError, TrustFile, UnverifiedJws, Verifier,
 };
 
 use crate::io::{self, config, Failure, Outcome};
@@ -320,23 +320,32 @@ fn statement_hint(e: &StatementError, trust: &Path) -> Option<String> {
 pub fn register(trust_path: &Path, now: Option<u64>, request: Option<&PathBuf>) -> Outcome {
     let trust = load_trust(trust_path, now)?;
     let required = trust.require_software_statement();
-    let bytes = io::read_input(request, "the registration request (a JSON object)")?;
-    let body = std::str::from_utf8(&bytes).map_err(|_| {
-        Failure::rejected(
-            ErrorCode::InvalidClientMetadata.as_str(),
-            "the request body must be UTF-8 JSON",
+    let bytes = io::read_input(request, "the registration request (a JSON object or a signed request)")?;
+    // A signed request is input that, trimmed, does not start with `{`.
+    let signed = bytes
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|b| *b != b'{');
+    let (body, content_type) = if signed {
+        (
+            io::token_text(&bytes).map(str::as_bytes).unwrap_or(&bytes),
+            "application/jwt",
         )
-    })?;
-    let registrar = Registrar::from_trust_file(&trust);
-    let request = registrar.parse_request(body).map_err(|e| Failure::Rejected {
-        body: e.to_json(),
-        hint: None,
-    })?;
-    let has_statement = request.contains_key("software_statement");
-    let registration = if trust.verifier().needs_fetch() {
-        runtime()?.block_on(registrar.register_async(&request))
     } else {
-        registrar.register(&request)
+        (&bytes[..], "application/json")
+    };
+    let has_statement = signed
+        || std::str::from_utf8(body)
+            .ok()
+            .and_then(|t| io::parse_object(t.as_bytes()).ok())
+            .is_some_and(|r| r.contains_key("software_statement"));
+    let registrar = Registrar::from_trust_file(&trust);
+    // Keys from a `jwks_uri` (an issuer's, or the client's for a signed request) may need a
+    // fetch: the async path.
+    let registration = if signed || trust.verifier().needs_fetch() {
+        runtime()?.block_on(registrar.register_body_async(body, content_type))
+    } else {
+        registrar.register_body(body, content_type)
     };
     report_skipped_remote_keys(trust.verifier());
     match registration {
@@ -349,6 +358,53 @@ pub fn register(trust_path: &Path, now: Option<u64>, request: Option<&PathBuf>) 
             hint: registration_hint(&e, trust_path, required, has_statement),
         }),
     }
+}
+
+/// The options of `request`.
+pub struct RequestOptions<'a> {
+    pub key: &'a Path,
+    pub statement: &'a Path,
+    pub aud: &'a str,
+    pub iss: Option<&'a str>,
+    pub ttl: u64,
+    pub now: Option<u64>,
+    pub alg: Option<Algorithm>,
+    pub metadata: Option<&'a PathBuf>,
+}
+
+/// `request --key CLIENT.jwk --statement SSA.jwt --aud AS [--iss ID] [--ttl S] [--now T] [METADATA.json]`.
+pub fn request(o: &RequestOptions<'_>) -> Outcome {
+    if o.aud.is_empty() {
+        return Err(config(
+            "--aud must not be empty: give the authorization server's identifier",
+        ));
+    }
+    let key = load_key(o.key, "the client key")?;
+    let statement_bytes = io::read_file(o.statement, "the software statement")?;
+    let statement = io::token_text(&statement_bytes)
+        .ok_or_else(|| config(format!("{}: not a compact JWS (not UTF-8 text)", o.statement.display())))?;
+    let metadata = match io::read_input(o.metadata, "the client metadata (a JSON object)") {
+        Ok(bytes) => io::parse_object(&bytes).map_err(|e| config(format!("{}: {e}", io::input_name(o.metadata))))?,
+        Err(e) => return Err(e),
+    };
+    let mut builder = RegistrationRequestBuilder::new(statement)
+        .audience(o.aud)
+        .ttl(o.ttl)
+        .metadata(metadata);
+    if let Some(iss) = o.iss {
+        builder = builder.issuer(iss);
+    }
+    if let Some(now) = o.now {
+        builder = builder.issued_at(now);
+    }
+    if let Some(alg) = o.alg {
+        builder = builder.algorithm(alg);
+    }
+    let token = builder
+        .sign(&key)
+        .map_err(|e| config(format!("cannot sign the request with {}: {e}", o.key.display())))?;
+    io::print_line(&token);
+    Ok(())
 }
 
 /// What to do next about a refused registration (printed on stderr).

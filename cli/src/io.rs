@@ -137,7 +137,7 @@ mod tests {
         assert_eq!(parse_object(br#"{"a":1,"b":[1,{"c":null}]}"#).unwrap().len(), 2);
         assert!(parse_object(br#"{"a":1,"a":2}"#)
             .unwrap_err()
-            .contains("\"a\" appears twice"));
+            .contains("'a' appears twice"));
         assert!(parse_object(br#"{"x":{"a":1,"a":2}}"#).is_err());
         assert!(parse_object(b"[1]").unwrap_err().contains("expected a JSON object"));
         assert!(parse_object(b"{} {}").is_err());

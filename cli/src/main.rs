@@ -36,7 +36,11 @@ Publisher:
 Authorization server / operator:
   software-statement inspect statement.jwt
   software-statement verify --trust trust.json statement.jwt
-  software-statement register --trust trust.json request.json";
+  software-statement register --trust trust.json request.json
+
+Client (signed registration requests):
+  software-statement request --key client.jwk --statement ssa.jwt --aud https://as.example.org metadata.json > request.jwt
+  software-statement register --trust trust.json request.jwt";
 
 /// The command line.
 #[derive(Debug, Parser)]
@@ -118,6 +122,19 @@ jq -n --arg ss \"$(cat statement.jwt)\" '{software_statement: $ss, client_name: 
 | software-statement register --trust trust.json"
     )]
     Register(RegisterArgs),
+
+    /// Sign a registration request as a client (prints the compact JWS).
+    #[command(
+        long_about = "Sign a registration request as a client, for the signed-request flow (UK Open \
+Banking DCR, CDR, FAPI): the members of METADATA.json plus `software_statement` (the SSA from \
+--statement, unmodified), `iss` (--iss, default: the statement's `software_id`, read without \
+verifying), `aud` (--aud), `iat` (--now or the clock), `exp` (`iat` + --ttl, default 300) and a \
+random `jti`. Prints the compact JWS and a newline; `register` takes it as its request.",
+        after_help = "Examples:\n  \
+software-statement request --key client.jwk --statement ssa.jwt --aud https://as.example.org metadata.json > request.jwt\n  \
+software-statement register --trust trust.json request.jwt"
+    )]
+    Request(RequestArgs),
 
     /// Plain JWS operations (no software statement rules).
     #[command(subcommand)]
@@ -236,9 +253,38 @@ struct RegisterArgs {
     /// Unix time to check the statement at instead of the clock.
     #[arg(long, value_name = "UNIX_SECONDS")]
     now: Option<u64>,
-    /// The registration request (JSON object); `-` or none reads standard input.
-    #[arg(value_name = "REQUEST.json")]
+    /// The registration request: a JSON object, or a signed request (a compact JWS: input
+    /// that, trimmed, does not start with `{`); `-` or none reads standard input.
+    #[arg(value_name = "REQUEST")]
     request: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct RequestArgs {
+    /// The client's private signing key (a JWK or a PEM key); never an HMAC secret.
+    #[arg(long, value_name = "CLIENT.jwk")]
+    key: PathBuf,
+    /// The software statement (SSA) to carry, a compact JWS in a file.
+    #[arg(long, value_name = "SSA.jwt")]
+    statement: PathBuf,
+    /// The authorization server (the `aud` claim).
+    #[arg(long, value_name = "AS")]
+    aud: String,
+    /// The `iss` claim [default: the statement's `software_id`].
+    #[arg(long, value_name = "ID")]
+    iss: Option<String>,
+    /// Lifetime in seconds: `exp` = `iat` + SECONDS.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    ttl: u64,
+    /// Unix time to stamp as `iat` instead of the clock.
+    #[arg(long, value_name = "UNIX_SECONDS")]
+    now: Option<u64>,
+    /// Algorithm [default: the key's `alg`; needed for RSA keys without one].
+    #[arg(long, value_name = "ALG", value_parser = alg_parser())]
+    alg: Option<Algorithm>,
+    /// JSON object of client metadata; `-` or none reads standard input.
+    #[arg(value_name = "METADATA.json")]
+    metadata: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -288,6 +334,16 @@ fn run(command: Command) -> io::Outcome {
         }),
         Command::Verify(a) => commands::verify(&a.trust, a.now, a.token.as_ref()),
         Command::Register(a) => commands::register(&a.trust, a.now, a.request.as_ref()),
+        Command::Request(a) => commands::request(&commands::RequestOptions {
+            key: &a.key,
+            statement: &a.statement,
+            aud: &a.aud,
+            iss: a.iss.as_deref(),
+            ttl: a.ttl,
+            now: a.now,
+            alg: a.alg,
+            metadata: a.metadata.as_ref(),
+        }),
         Command::Jws(JwsCommand::Verify(a)) => commands::jws_verify(&a.jwks, &a.algs, a.token.as_ref()),
         Command::Inspect(a) => commands::inspect(a.token.as_ref()),
         Command::Demo(a) => demo::run(a.json),

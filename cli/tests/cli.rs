@@ -730,7 +730,7 @@ fn jws_verify_good_bad_and_algorithm_allow_list() {
         &json!({"keys": [{"kty": "EC", "crv": "P-256", "kid": "bad-k", "x": "AA", "y": "AA"}]}),
     );
     d.run(&["jws", "verify", "--jwks", "bad.json", "st.jwt"])
-        .config_error(&["bad.json", "\"bad-k\""]);
+        .config_error(&["bad.json", "'bad-k'"]);
     d.run(&["jws", "verify", "--jwks", "jwks.json", "--alg", "none", "st.jwt"])
         .config_error(&["none"]);
 }

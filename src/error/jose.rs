@@ -221,6 +221,9 @@ pub enum SignError {
     /// No randomness was available for the `jti`.
     #[error("no randomness available for the jti")]
     Randomness,
+    /// A signed registration request cannot be built as asked.
+    #[error("{0}")]
+    Request(&'static str),
     /// The JWS layer refused to sign (wrong key for the algorithm, public key, …).
     #[error(transparent)]
     Jws(#[from] JwsError),

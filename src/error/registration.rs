@@ -109,6 +109,7 @@ impl StatementError {
 pub struct RegistrationError {
     code: ErrorCode,
     description: String,
+    status: u16,
 }
 
 impl RegistrationError {
@@ -122,6 +123,19 @@ impl RegistrationError {
         Self {
             code,
             description: safe_error_description(&description.into()),
+            status: 400,
+        }
+    }
+
+    /// A body whose media type the registration endpoint does not take (HTTP 415):
+    /// `invalid_client_metadata`, naming the accepted types.
+    pub fn unsupported_media_type(content_type: &str) -> Self {
+        Self {
+            status: 415,
+            ..Self::invalid_client_metadata(format!(
+                "the request's media type '{}' is not application/json, application/jwt or application/jose",
+                Quoted(content_type)
+            ))
         }
     }
 
@@ -155,9 +169,10 @@ impl RegistrationError {
         &self.description
     }
 
-    /// The HTTP status of the error response: 400 (RFC 7591 §3.2.2).
+    /// The HTTP status of the error response: 400 (RFC 7591 §3.2.2), or 415 for a body of
+    /// a media type the endpoint does not take.
     pub fn http_status(&self) -> u16 {
-        400
+        self.status
     }
 
     /// The response body: exactly `{"error": ..., "error_description": ...}`, in

@@ -128,7 +128,8 @@ pub(crate) fn web_uri_problem(uri: &str, jwks_uri: bool, allow_http_loopback: bo
         return Some("must be an https URI with a host");
     }
     let loopback_allowed = jwks_uri && allow_http_loopback && http_allowed_host(host);
-    if !scheme.eq_ignore_ascii_case("https") && !(loopback_allowed && scheme.eq_ignore_ascii_case("http")) {
+    let http_ok = loopback_allowed && scheme.eq_ignore_ascii_case("http");
+    if !(scheme.eq_ignore_ascii_case("https") || http_ok) {
         return Some(if jwks_uri && allow_http_loopback {
             "must be an https URI (or http to a loopback address)"
         } else {

@@ -29,10 +29,12 @@
 //! ```
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use serde_json::{json, Map, Value};
 
 use super::merge::merge;
+use super::signed_request::{self, BodyKind, ClientKeySource, RequestInfo, SignedRequestPolicy, SignedRequests};
 use crate::error::{Quoted, RegistrationError, StatementError};
 use crate::metadata::{split_member_name, ClientMetadata, UnknownMembers, ValidationOptions, SERVER_ISSUED_MEMBERS};
 use crate::statement::{VerifiedStatement, Verifier};
@@ -62,6 +64,8 @@ pub struct Registration {
     /// Request members left out because they are unknown and the policy is
     /// [`UnknownMembers::Drop`] (merge rule 11), in request order.
     pub ignored: Vec<String>,
+    /// For a signed request: its `alg`, `kid` and `jti`.
+    pub request: Option<RequestInfo>,
 }
 
 impl Registration {
@@ -80,6 +84,9 @@ impl Registration {
         if !self.ignored.is_empty() {
             out["ignored"] = json!(self.ignored);
         }
+        if let Some(request) = &self.request {
+            out["request"] = json!({"alg": request.alg.name(), "kid": request.kid, "jti": request.jti});
+        }
         out
     }
 }
@@ -95,6 +102,35 @@ pub struct Registrar {
     validation: ValidationOptions,
     required_claims: Vec<String>,
     max_request_bytes: usize,
+    signed: Option<SignedRequestPolicy>,
+    #[cfg(feature = "remote")]
+    client_keys: ClientKeyFetchers,
+}
+
+/// The fetchers of clients' `jwks_uri`s named by verified statements (signed requests),
+/// one per URI, shared by the clones of a registrar.
+#[cfg(feature = "remote")]
+#[derive(Clone, Debug, Default)]
+struct ClientKeyFetchers {
+    options: crate::remote::RemoteOptions,
+    by_uri: Arc<std::sync::Mutex<std::collections::HashMap<String, Arc<crate::remote::RemoteJwks>>>>,
+}
+
+#[cfg(feature = "remote")]
+impl ClientKeyFetchers {
+    fn get(&self, uri: &str) -> Result<Arc<crate::remote::RemoteJwks>, RegistrationError> {
+        let mut map = self.by_uri.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(fetcher) = map.get(uri) {
+            return Ok(fetcher.clone());
+        }
+        let fetcher = crate::remote::RemoteJwks::new(uri, self.options.clone())
+            .map(Arc::new)
+            .map_err(|e| {
+                RegistrationError::invalid_software_statement(format!("the software statement's jwks_uri: {e}"))
+            })?;
+        map.insert(uri.to_owned(), fetcher.clone());
+        Ok(fetcher)
+    }
 }
 
 impl Registrar {
@@ -106,6 +142,9 @@ impl Registrar {
             validation: ValidationOptions::default(),
             required_claims: Vec::new(),
             max_request_bytes: DEFAULT_MAX_REQUEST_BYTES,
+            signed: None,
+            #[cfg(feature = "remote")]
+            client_keys: ClientKeyFetchers::default(),
         }
     }
 
@@ -113,10 +152,36 @@ impl Registrar {
     /// and its `registration` object (validation policy, request size bound);
     /// `allow_http_loopback` also admits a client `jwks_uri` over http to a loopback address.
     pub fn from_trust_file(trust: &TrustFile) -> Self {
-        Self::new(trust.verifier().clone())
+        let registrar = Self::new(trust.verifier().clone())
             .require_software_statement(trust.require_software_statement())
             .validation(trust.validation().clone())
-            .max_request_bytes(trust.max_request_bytes())
+            .max_request_bytes(trust.max_request_bytes());
+        #[cfg(feature = "remote")]
+        let registrar = registrar.client_key_options(trust.remote_options());
+        match trust.signed_requests() {
+            Some(policy) => registrar.signed_requests(policy.clone()),
+            None => registrar,
+        }
+    }
+
+    /// Accepts signed registration requests under `policy` (the README's "Signed
+    /// registration requests"). Without it, a signed request is refused.
+    #[must_use]
+    pub fn signed_requests(mut self, policy: SignedRequestPolicy) -> Self {
+        self.signed = Some(policy);
+        self
+    }
+
+    /// The options of the fetchers of clients' `jwks_uri`s that verified statements name
+    /// (the same rules as an issuer's `jwks_uri`).
+    #[cfg(feature = "remote")]
+    #[must_use]
+    pub fn client_key_options(mut self, options: crate::remote::RemoteOptions) -> Self {
+        self.client_keys = ClientKeyFetchers {
+            options,
+            by_uri: Default::default(),
+        };
+        self
     }
 
     /// The largest request body [`parse_request`](Self::parse_request) accepts (default
@@ -164,6 +229,132 @@ impl Registrar {
         self.register(&self.parse_request(body)?)
     }
 
+    /// Registers a request body of the given media type: `application/json` (a JSON
+    /// object), `application/jwt` or `application/jose` (a signed request); anything else
+    /// is refused with HTTP status 415. Keys must be local or cached: use
+    /// [`register_body_async`](Self::register_body_async) when a `jwks_uri` may need a
+    /// fetch.
+    pub fn register_body(&self, body: &[u8], content_type: &str) -> Result<Registration, RegistrationError> {
+        match signed_request::body_kind(content_type)? {
+            BodyKind::Json => self.register_json(self.json_text(body)?),
+            BodyKind::Signed => {
+                let (policy, parsed) = self.parse_signed(body)?;
+                let statement = self.verifier.verify(&parsed.statement)?;
+                let keys = match signed_request::client_keys(&statement)? {
+                    ClientKeySource::Inline(set) => set,
+                    ClientKeySource::Uri(uri) => self.cached_client_keys(uri)?,
+                };
+                self.finish_signed(policy, parsed, statement, &keys)
+            }
+        }
+    }
+
+    /// [`register_body`](Self::register_body), fetching an issuer's or the client's
+    /// `jwks_uri` when needed. The client's keys are fetched only after the statement
+    /// verified.
+    #[cfg(feature = "remote")]
+    pub async fn register_body_async(
+        &self,
+        body: &[u8],
+        content_type: &str,
+    ) -> Result<Registration, RegistrationError> {
+        match signed_request::body_kind(content_type)? {
+            BodyKind::Json => {
+                let request = self.parse_request(self.json_text(body)?)?;
+                self.register_async(&request).await
+            }
+            BodyKind::Signed => {
+                let (policy, parsed) = self.parse_signed(body)?;
+                let statement = self.verifier.verify_async(&parsed.statement).await?;
+                let keys = match signed_request::client_keys(&statement)? {
+                    ClientKeySource::Inline(set) => set,
+                    ClientKeySource::Uri(uri) => {
+                        let fetcher = self.client_keys.get(uri)?;
+                        let fetched = match parsed.jws.header().kid() {
+                            Some(kid) => fetcher.keys_for_kid(kid).await,
+                            None => fetcher.keys().await,
+                        };
+                        fetched.map_err(|e| signed_request::keys_unavailable(&e.to_string()))?
+                    }
+                };
+                self.finish_signed(policy, parsed, statement, &keys)
+            }
+        }
+    }
+
+    /// A JSON body's text (UTF-8), refused when only signed requests are accepted.
+    fn json_text<'b>(&self, body: &'b [u8]) -> Result<&'b str, RegistrationError> {
+        if self
+            .signed
+            .as_ref()
+            .is_some_and(|p| p.signed_requests() == SignedRequests::Required)
+        {
+            return Err(RegistrationError::invalid_client_metadata(
+                "this server accepts signed registration requests only (application/jwt)",
+            ));
+        }
+        std::str::from_utf8(body)
+            .map_err(|_| RegistrationError::invalid_client_metadata("the request body must be UTF-8 JSON"))
+    }
+
+    /// Steps 1 and 2 of a signed request.
+    fn parse_signed<'b>(
+        &self,
+        body: &'b [u8],
+    ) -> Result<(&SignedRequestPolicy, signed_request::ParsedRequest<'b>), RegistrationError> {
+        let Some(policy) = &self.signed else {
+            return Err(RegistrationError::invalid_client_metadata(
+                "this server does not accept signed registration requests",
+            ));
+        };
+        if body.len() > self.max_request_bytes {
+            return Err(RegistrationError::invalid_client_metadata(format!(
+                "the request body is {} bytes, more than the {} this server accepts",
+                body.len(),
+                self.max_request_bytes
+            )));
+        }
+        let text = std::str::from_utf8(body).map_err(|_| {
+            RegistrationError::invalid_client_metadata("the signed registration request is not a valid JWS")
+        })?;
+        Ok((policy, signed_request::parse(text.trim(), self.max_request_bytes)?))
+    }
+
+    /// A client `jwks_uri`'s keys on the synchronous path: cached ones only.
+    fn cached_client_keys(&self, uri: &str) -> Result<Arc<crate::jwk::JwkSet>, RegistrationError> {
+        #[cfg(feature = "remote")]
+        {
+            self.client_keys.get(uri)?.cached().ok_or_else(|| {
+                signed_request::keys_unavailable("not fetched yet (the synchronous path does not fetch)")
+            })
+        }
+        #[cfg(not(feature = "remote"))]
+        {
+            let _ = uri;
+            Err(signed_request::keys_unavailable(
+                "this server was built without remote key support",
+            ))
+        }
+    }
+
+    /// Steps 5 to 7 of a signed request, then the registration step on its plain members.
+    fn finish_signed(
+        &self,
+        policy: &SignedRequestPolicy,
+        parsed: signed_request::ParsedRequest<'_>,
+        statement: crate::statement::VerifiedStatement,
+        keys: &crate::jwk::JwkSet,
+    ) -> Result<Registration, RegistrationError> {
+        let token = parsed.statement.clone();
+        let now = self.verifier.clock().now();
+        let (request, info) =
+            signed_request::verify(parsed, keys, &statement, policy, now, self.verifier.leeway_seconds())?;
+        let (request, ignored) = self.screen(&request)?;
+        let mut registration = self.complete(request.as_ref(), Some((&token, statement)), ignored)?;
+        registration.request = Some(info);
+        Ok(registration)
+    }
+
     /// A request body as a JSON object: at most the configured size (checked first), depth
     /// 32, duplicate members refused (merge rule 14). Errors are `invalid_client_metadata`.
     pub fn parse_request(&self, body: &str) -> Result<Map<String, Value>, RegistrationError> {
@@ -209,10 +400,7 @@ impl Registrar {
     /// The request's own members checked before any work on the statement: members only
     /// the server issues refused (merge rule 10), unknown members kept, dropped or refused
     /// by policy (merge rule 11). Returns the request to merge and the dropped names.
-    fn screen<'r>(
-        &self,
-        request: &'r Map<String, Value>,
-    ) -> Result<(Cow<'r, Map<String, Value>>, Vec<String>), RegistrationError> {
+    fn screen<'r>(&self, request: &'r Map<String, Value>) -> Result<Screened<'r>, RegistrationError> {
         if let Some(name) = request.keys().find(|n| is_server_issued(n)) {
             return Err(RegistrationError::invalid_client_metadata(format!(
                 "{} is issued by the server: a registration request must not set it",
@@ -288,9 +476,13 @@ impl Registrar {
                 kid: s.header().kid().map(str::to_owned),
             }),
             ignored,
+            request: None,
         })
     }
 }
+
+/// A request after [`Registrar::screen`]: the members to merge and the names dropped.
+type Screened<'r> = (Cow<'r, Map<String, Value>>, Vec<String>);
 
 /// Whether `name` (or the family it is a language-tagged member of) is issued by the server.
 fn is_server_issued(name: &str) -> bool {

@@ -193,6 +193,11 @@ impl Verifier {
         self.issuers.iter().map(|(k, v)| (k.as_str(), v))
     }
 
+    /// The clock tolerance, in seconds.
+    pub fn leeway_seconds(&self) -> u64 {
+        self.leeway
+    }
+
     /// The clock.
     pub fn clock(&self) -> &Arc<dyn Clock> {
         &self.clock
