@@ -4,8 +4,8 @@
 //! import. Prints markdown tables with medians, ratios and heap allocations per operation.
 //!
 //! `cargo bench --features remote --bench verify` measures everything;
-//! `cargo bench --bench verify -- --test` runs every case once (CI). See
-//! `benches/README.md`.
+//! `cargo bench --bench verify -- --test` runs every case once (CI). Every run checks the
+//! allocation ceilings ([`ALLOC_CEILINGS`]) and fails above one. See `benches/README.md`.
 
 #[path = "support/alloc.rs"]
 mod alloc;
@@ -33,6 +33,32 @@ use workload::{b64, Workload, IAT, ISSUER, NOW};
 
 #[global_allocator]
 static ALLOC: alloc::CountingAlloc = alloc::CountingAlloc;
+
+/// Allocation ceilings: heap allocation calls per operation (Rust allocator, measuring
+/// thread; see `support/alloc.rs`), checked by every run — the smoke run (`-- --test`, what
+/// CI runs) and full runs alike. A run fails, naming the operation, its ceiling and its
+/// count, when a case allocates more than its ceiling.
+///
+/// These are deterministic ceilings, not timings: the same code makes the same calls on
+/// any machine and any load, so a count above its ceiling is a regression, never noise.
+/// Lower a ceiling when the code gets leaner; raise one only in the change that needs it,
+/// saying why.
+///
+/// `(operation, case id, backend, ceiling)`: in the case id (`group/case`), `*` stands for
+/// every algorithm; the backend is `*` or one backend's name ([`BACKEND`]). When several
+/// rows match a case, the last one applies.
+const ALLOC_CEILINGS: &[(&str, &str, &str, u64)] = &[
+    ("jws verify", "verify/*/jws", "*", 2),
+    ("statement verify", "verify/*/statement", "*", 50),
+    ("merge + validate", "registration/merge+validate", "*", 65),
+    ("Registrar::register", "registration/register", "*", 117),
+    // ring reads the RSA public key (n, e) again at every verification, allocating in
+    // Rust; aws-lc-rs keeps it parsed.
+    ("jws verify", "verify/RS256/jws", "ring", 7),
+    ("jws verify", "verify/PS256/jws", "ring", 7),
+    ("statement verify", "verify/RS256/statement", "ring", 55),
+    ("statement verify", "verify/PS256/statement", "ring", 55),
+];
 
 /// Registered claims the builder sets itself.
 const BUILDER_SETS: [&str; 4] = ["iss", "iat", "exp", "jti"];
@@ -220,6 +246,78 @@ fn main() {
     remote::bench(&mut h, &w, &clock);
 
     print_report(&h, &w);
+    if h.ran_anything() && !check_alloc_ceilings(&h) {
+        std::process::exit(1);
+    }
+}
+
+/// Whether `id` (`group/case`) is one of the cases `pattern` names (`*`: any algorithm).
+fn case_matches(pattern: &str, id: &str) -> bool {
+    match pattern.split_once('*') {
+        None => pattern == id,
+        Some((prefix, suffix)) => {
+            id.len() >= prefix.len() + suffix.len()
+                && id.starts_with(prefix)
+                && id.ends_with(suffix)
+                && !id[prefix.len()..id.len() - suffix.len()].contains('/')
+        }
+    }
+}
+
+/// Checks [`ALLOC_CEILINGS`] against what ran and prints every check; `false` (after a
+/// message on stderr for each) when a case is over its ceiling, or when an unfiltered run
+/// measured no case for a ceiling (a renamed case must not turn the check off).
+fn check_alloc_ceilings(h: &Harness) -> bool {
+    let rows: Vec<_> = ALLOC_CEILINGS
+        .iter()
+        .filter(|(_, _, backend, _)| *backend == "*" || *backend == BACKEND)
+        .collect();
+    let mut failures = Vec::new();
+    let mut checked = vec![false; rows.len()];
+    println!("### Allocation ceilings (deterministic; a run above one fails)");
+    println!();
+    println!("| operation | case | allocs | ceiling | |");
+    println!("|---|---|--:|--:|---|");
+    for (id, stats) in h.all() {
+        let Some(i) = rows.iter().rposition(|(_, pattern, _, _)| case_matches(pattern, id)) else {
+            continue;
+        };
+        let (operation, _, _, ceiling) = *rows[i];
+        checked[i] = true;
+        let ok = stats.allocs <= ceiling as f64;
+        println!(
+            "| {operation} | {id} | {} | {ceiling} | {} |",
+            fmt_allocs(stats.allocs),
+            if ok { "ok" } else { "**over**" }
+        );
+        if !ok {
+            failures.push(format!(
+                "allocation ceiling exceeded: {operation} ({id}) made {} allocations per operation; \
+                 its ceiling is {ceiling}",
+                fmt_allocs(stats.allocs)
+            ));
+        }
+    }
+    println!();
+    if !h.filtered() {
+        for ((operation, pattern, backend, ceiling), done) in rows.iter().zip(&checked) {
+            if !done && *backend == "*" {
+                failures.push(format!(
+                    "allocation ceiling not checked: no case {pattern} ran for {operation} (ceiling {ceiling})"
+                ));
+            }
+        }
+    }
+    for f in &failures {
+        eprintln!("{f}");
+    }
+    if !failures.is_empty() {
+        eprintln!(
+            "{} allocation check(s) failed; the ceilings are ALLOC_CEILINGS in benches/verify.rs",
+            failures.len()
+        );
+    }
+    failures.is_empty()
 }
 
 #[cfg(feature = "remote")]

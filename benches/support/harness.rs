@@ -52,7 +52,8 @@ pub struct Stats {
 
 /// Command-line options and the results so far.
 pub struct Harness {
-    /// Run every case once, check it, measure nothing (`--test`, or not run by `cargo bench`).
+    /// Run every case once, check it, count its allocations over one more run, time
+    /// nothing (`--test`, or not run by `cargo bench`).
     pub smoke: bool,
     filters: Vec<String>,
     samples: usize,
@@ -67,7 +68,8 @@ const USAGE: &str = "\
 usage: cargo bench --bench verify [--features remote] -- [OPTIONS] [FILTER...]
   FILTER          run only the cases whose id (group/case) contains one of these
                   (e.g. ES256, sign/, registration, verify/HS256/jws)
-  --test          smoke run: every case once, checked, no timing (what CI runs)
+  --test          smoke run: every case once, checked, allocations counted and held to
+                  their ceilings, no timing (what CI runs)
   --samples N     samples per case (default 41)
   --batch-ms N    target length of one sample's batch in milliseconds (default 4)
   --list          list the groups and exit
@@ -228,6 +230,11 @@ impl Harness {
     /// Every result, in the order measured.
     pub fn all(&self) -> impl Iterator<Item = (&str, Stats)> {
         self.order.iter().map(|id| (id.as_str(), self.results[id]))
+    }
+
+    /// Whether filters narrowed the run to some cases.
+    pub fn filtered(&self) -> bool {
+        !self.filters.is_empty()
     }
 
     pub fn ran_anything(&self) -> bool {
