@@ -36,6 +36,35 @@ pub(crate) fn encode(bytes: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// The length of the unpadded base64url encoding of `n` bytes.
+pub(crate) const fn encoded_len(n: usize) -> usize {
+    n / 3 * 4 + [0, 2, 3][n % 3]
+}
+
+/// Encodes `bytes` into `buf` (at least [`encoded_len`] long) and gives the encoding, for
+/// short values kept on the stack.
+pub(crate) fn encode_into<'b>(bytes: &[u8], buf: &'b mut [u8]) -> &'b str {
+    let written = URL_SAFE_NO_PAD.encode_slice(bytes, buf).expect("room for the encoding");
+    // The base64url alphabet is ASCII.
+    std::str::from_utf8(&buf[..written]).expect("base64url is ASCII")
+}
+
+/// Replaces `out[start..]` by its unpadded base64url encoding, within `out`: the bytes
+/// move up past where their encoding ends, then are encoded down into place. Lets a
+/// segment be written (serialized) straight into the buffer that will hold the token.
+pub(crate) fn encode_tail_in_place(out: &mut Vec<u8>, start: usize) {
+    let n = out.len() - start;
+    let end = start + encoded_len(n);
+    out.resize(end + n, 0);
+    out.copy_within(start..start + n, end);
+    let (head, raw) = out.split_at_mut(end);
+    let written = URL_SAFE_NO_PAD
+        .encode_slice(&*raw, &mut head[start..])
+        .expect("room for the encoding");
+    debug_assert_eq!(start + written, end);
+    out.truncate(end);
+}
+
 /// Appends the unpadded base64url encoding of `bytes` to `out`, in place (no
 /// intermediate buffer).
 pub(crate) fn append(bytes: &[u8], out: &mut Vec<u8>) {
@@ -68,6 +97,21 @@ mod tests {
             let mut out = b"x.".to_vec();
             super::append(&bytes, &mut out);
             assert_eq!(out, format!("x.{}", super::encode(&bytes)).into_bytes(), "{n}");
+        }
+    }
+
+    #[test]
+    fn encoded_len_encode_into_and_in_place_agree_with_encode() {
+        for n in 0..70 {
+            let bytes: Vec<u8> = (0..n).map(|i| (i * 37 + 11) as u8).collect();
+            let expected = super::encode(&bytes);
+            assert_eq!(super::encoded_len(n), expected.len(), "{n}");
+            let mut buf = [0u8; 100];
+            assert_eq!(super::encode_into(&bytes, &mut buf), expected, "{n}");
+            let mut out = b"x.".to_vec();
+            out.extend_from_slice(&bytes);
+            super::encode_tail_in_place(&mut out, 2);
+            assert_eq!(out, format!("x.{expected}").into_bytes(), "{n}");
         }
     }
 

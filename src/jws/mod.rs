@@ -484,43 +484,122 @@ pub fn sign(key: &Jwk, alg: Algorithm, extra: &Map<String, Value>, payload: &[u8
                 JwsError::CritNotUnderstood(n.to_owned())
             }));
     }
-    let header_json = header_json(alg, key.kid(), extra).map_err(|_| JwsError::Malformed("header not serializable"))?;
-    // Room for the header, the payload and a signature up to RSA-4096, encoded.
-    let mut out = Vec::with_capacity((header_json.len() + payload.len()).div_ceil(3) * 4 + 2 + 700);
-    b64::append(&header_json, &mut out);
+    let kid = key.kid();
+    sign_into(
+        key,
+        alg,
+        header_len_bound(kid, None) + extra.len() * 32,
+        |out| write_header_json(out, alg, kid, None, extra).map_err(|_| JwsError::Malformed("header not serializable")),
+        b64::encoded_len(payload.len()),
+        |out| {
+            b64::append(payload, out);
+            Ok(())
+        },
+    )
+}
+
+/// Signs a compact JWS written into one buffer, the token's own: `write_header` appends
+/// the header JSON (encoded in place here), `write_payload` appends the *encoded* payload
+/// (a JSON payload is serialized into the buffer and encoded with
+/// [`b64::encode_tail_in_place`]), then the signature follows. `header_len` and
+/// `payload_len` size the buffer: the most room each writer takes, raw and encoded, if
+/// known (a low guess only costs a reallocation).
+pub(crate) fn sign_into<E: From<JwsError>>(
+    key: &Jwk,
+    alg: Algorithm,
+    header_len: usize,
+    write_header: impl FnOnce(&mut Vec<u8>) -> Result<(), E>,
+    payload_len: usize,
+    write_payload: impl FnOnce(&mut Vec<u8>) -> Result<(), E>,
+) -> Result<String, E> {
+    if !crypto::backend_supports(alg) {
+        return Err(JwsError::UnsupportedByBackend(alg).into());
+    }
+    let mut out = Vec::with_capacity(header_len + 1 + payload_len + 1 + b64::encoded_len(signature_len_bound(alg)));
+    write_header(&mut out)?;
+    b64::encode_tail_in_place(&mut out, 0);
     out.push(b'.');
-    b64::append(payload, &mut out);
+    write_payload(&mut out)?;
     let sig = key.sign_raw(alg, &out)?;
     out.push(b'.');
     b64::append(&sig, &mut out);
     // Base64url and dots: ASCII.
-    String::from_utf8(out).map_err(|_| JwsError::Malformed("the encoded token is not ASCII"))
+    String::from_utf8(out).map_err(|_| JwsError::Malformed("the encoded token is not ASCII").into())
 }
 
-/// The header JSON [`sign`] writes, without building a map: `alg`; then `kid` — the
-/// key's, or `extra`'s in its place when both have one; then the other `extra` members
-/// in order. (The same bytes as serializing a `Map` built that way.)
-fn header_json(alg: Algorithm, kid: Option<&str>, extra: &Map<String, Value>) -> serde_json::Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(64);
-    out.extend_from_slice(b"{\"alg\":");
-    serde_json::to_writer(&mut out, alg.name())?;
+/// The most room a segment of `n` bytes takes in [`sign_into`]'s buffer: the bytes and
+/// their encoding (a segment encoded in place holds both for a moment).
+pub(crate) fn encoded_len_bound(n: usize) -> usize {
+    n + b64::encoded_len(n)
+}
+
+/// [`encoded_len_bound`] of the header [`write_header_json`] writes for `kid` and `typ`
+/// (and no other member), when neither needs escapes.
+pub(crate) fn header_len_bound(kid: Option<&str>, typ: Option<&str>) -> usize {
+    let member = |v: Option<&str>| v.map_or(0, |v| 9 + v.len());
+    encoded_len_bound(17 + member(kid) + member(typ))
+}
+
+/// The longest signature `alg` makes (RSA: up to 4096-bit keys; longer ones reallocate).
+fn signature_len_bound(alg: Algorithm) -> usize {
+    match alg {
+        Algorithm::HS256 | Algorithm::ES256 | Algorithm::EdDSA => 64,
+        Algorithm::HS384 => 48,
+        Algorithm::HS512 => 64,
+        Algorithm::ES384 => 96,
+        Algorithm::ES512 => 132,
+        Algorithm::RS256
+        | Algorithm::RS384
+        | Algorithm::RS512
+        | Algorithm::PS256
+        | Algorithm::PS384
+        | Algorithm::PS512 => 512,
+    }
+}
+
+/// Appends the header JSON [`sign`] writes, without building a map: `alg`; then `kid` —
+/// the key's, or `extra`'s in its place when both have one; then `typ` if given; then the
+/// other `extra` members in order. (The same bytes as serializing a `Map` built that way.)
+pub(crate) fn write_header_json(
+    out: &mut Vec<u8>,
+    alg: Algorithm,
+    kid: Option<&str>,
+    typ: Option<&str>,
+    extra: &Map<String, Value>,
+) -> serde_json::Result<()> {
+    out.extend_from_slice(b"{\"alg\":\"");
+    // Registered names: no escapes.
+    out.extend_from_slice(alg.name().as_bytes());
+    out.push(b'"');
     if let Some(kid) = kid {
         out.extend_from_slice(b",\"kid\":");
         match extra.get("kid") {
-            Some(v) => serde_json::to_writer(&mut out, v)?,
-            None => serde_json::to_writer(&mut out, kid)?,
+            Some(v) => serde_json::to_writer(&mut *out, v)?,
+            None => serde_json::to_writer(&mut *out, kid)?,
         }
+    }
+    if let Some(typ) = typ {
+        out.extend_from_slice(b",\"typ\":");
+        serde_json::to_writer(&mut *out, typ)?;
     }
     for (k, v) in extra {
         if k == "alg" || (k == "kid" && kid.is_some()) {
             continue;
         }
         out.push(b',');
-        serde_json::to_writer(&mut out, k)?;
+        serde_json::to_writer(&mut *out, k)?;
         out.push(b':');
-        serde_json::to_writer(&mut out, v)?;
+        serde_json::to_writer(&mut *out, v)?;
     }
     out.push(b'}');
+    Ok(())
+}
+
+/// The header JSON [`sign`] writes (see [`write_header_json`]).
+#[cfg(test)]
+fn header_json(alg: Algorithm, kid: Option<&str>, extra: &Map<String, Value>) -> serde_json::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(64);
+    write_header_json(&mut out, alg, kid, None, extra)?;
     Ok(out)
 }
 

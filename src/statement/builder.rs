@@ -2,8 +2,9 @@
 
 use serde_json::{Map, Value};
 
+use crate::b64;
 use crate::clock::{Clock, SystemClock};
-use crate::error::SignError;
+use crate::error::{JwsError, SignError};
 use crate::jwa::Algorithm;
 use crate::jwk::Jwk;
 use crate::jws;
@@ -112,23 +113,38 @@ impl StatementBuilder {
         let now = self.now.unwrap_or_else(|| SystemClock.now());
         let mut jti = [0u8; 16];
         crate::crypto::fill_random(&mut jti).map_err(|_| SignError::Randomness)?;
-        let jti = crate::b64::encode(&jti);
-        let mut header = Map::new();
-        if let Some(typ) = &self.typ {
-            header.insert("typ".into(), Value::String(typ.clone()));
-        }
+        let mut jti_b64 = [0u8; b64::encoded_len(16)];
+        let jti = b64::encode_into(&jti, &mut jti_b64);
         let claims = SignedClaims {
             builder: self,
             now,
-            jti: &jti,
+            jti,
         };
-        let payload = serde_json::to_vec(&claims).map_err(|_| SignError::Claims)?;
-        Ok(jws::sign(key, alg, &header, &payload)?)
+        let kid = key.kid();
+        let typ = self.typ.as_deref();
+        // One buffer, the token's: header and claims are serialized into it and encoded
+        // in place, then the signature appended.
+        jws::sign_into(
+            key,
+            alg,
+            jws::header_len_bound(kid, typ),
+            |out| {
+                jws::write_header_json(out, alg, kid, typ, &Map::new())
+                    .map_err(|_| SignError::Jws(JwsError::Malformed("header not serializable")))
+            },
+            jws::encoded_len_bound(claims.len_estimate()),
+            |out| {
+                let start = out.len();
+                claims.write_json(out).map_err(|_| SignError::Claims)?;
+                b64::encode_tail_in_place(out, start);
+                Ok(())
+            },
+        )
     }
 }
 
-/// The claims [`StatementBuilder::sign`] signs, serialized straight from the builder (no
-/// copy of its claims): `iss`; the builder's claims except the registered ones it sets
+/// The claims [`StatementBuilder::sign`] signs, written straight from the builder into
+/// the token's buffer (no copy of its claims, no intermediate map): `iss`; the builder's claims except the registered ones it sets
 /// itself (`iss`, `iat`, `exp`, `jti`, `aud`), in order; `aud`; `iat`; `exp` (with a
 /// TTL); `jti`.
 struct SignedClaims<'a> {
@@ -137,27 +153,110 @@ struct SignedClaims<'a> {
     jti: &'a str,
 }
 
-impl serde::Serialize for SignedClaims<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
+impl SignedClaims<'_> {
+    /// About the length of the JSON, to size the token's buffer: exact for plain strings,
+    /// generous for numbers.
+    fn len_estimate(&self) -> usize {
         let b = self.builder;
-        let mut m = s.serialize_map(None)?;
-        m.serialize_entry("iss", &b.issuer)?;
+        let claims: usize = b.claims.iter().map(|(k, v)| k.len() + 4 + json_len_estimate(v)).sum();
+        let aud = b.audience.as_ref().map_or(0, |a| 6 + json_len_estimate(a));
+        // `{"iss":…,"iat":…,"exp":…,"jti":…}` and a little room for escapes.
+        40 + b.issuer.len() + claims + aud + 2 * 20 + self.jti.len() + 16
+    }
+}
+
+/// About the length of `v` as JSON: see [`SignedClaims::len_estimate`].
+fn json_len_estimate(v: &Value) -> usize {
+    match v {
+        Value::Null | Value::Bool(_) => 5,
+        Value::Number(_) => 20,
+        Value::String(s) => s.len() + 2,
+        Value::Array(a) => 2 + a.iter().map(|v| json_len_estimate(v) + 1).sum::<usize>(),
+        Value::Object(o) => 2 + o.iter().map(|(k, v)| k.len() + 4 + json_len_estimate(v)).sum::<usize>(),
+    }
+}
+
+impl SignedClaims<'_> {
+    /// Appends the claims as compact JSON: the bytes `serde_json` writes for them, without
+    /// its byte-by-byte escaping of strings that need no escape (see [`write_value`]).
+    fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        let b = self.builder;
+        out.extend_from_slice(b"{\"iss\":");
+        write_str(out, &b.issuer)?;
         for (k, v) in &b.claims {
             if !matches!(k.as_str(), "iss" | "iat" | "exp" | "jti" | "aud") {
-                m.serialize_entry(k, v)?;
+                out.push(b',');
+                write_str(out, k)?;
+                out.push(b':');
+                write_value(out, v)?;
             }
         }
         if let Some(aud) = &b.audience {
-            m.serialize_entry("aud", aud)?;
+            out.extend_from_slice(b",\"aud\":");
+            write_value(out, aud)?;
         }
-        m.serialize_entry("iat", &self.now)?;
+        out.extend_from_slice(b",\"iat\":");
+        serde_json::to_writer(&mut *out, &self.now)?;
         if let Some(ttl) = b.ttl {
-            m.serialize_entry("exp", &self.now.saturating_add(ttl))?;
+            out.extend_from_slice(b",\"exp\":");
+            serde_json::to_writer(&mut *out, &self.now.saturating_add(ttl))?;
         }
-        m.serialize_entry("jti", self.jti)?;
-        m.end()
+        out.extend_from_slice(b",\"jti\":");
+        write_str(out, self.jti)?;
+        out.push(b'}');
+        Ok(())
     }
+}
+
+/// Appends `v` as compact JSON, byte for byte what `serde_json` writes: arrays and
+/// objects in order, strings through [`write_str`], numbers, booleans and null by
+/// `serde_json` itself.
+fn write_value(out: &mut Vec<u8>, v: &Value) -> serde_json::Result<()> {
+    match v {
+        Value::String(s) => write_str(out, s),
+        Value::Array(a) => {
+            out.push(b'[');
+            for (i, v) in a.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_value(out, v)?;
+            }
+            out.push(b']');
+            Ok(())
+        }
+        Value::Object(o) => {
+            out.push(b'{');
+            for (i, (k, v)) in o.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_str(out, k)?;
+                out.push(b':');
+                write_value(out, v)?;
+            }
+            out.push(b'}');
+            Ok(())
+        }
+        Value::Null | Value::Bool(_) | Value::Number(_) => serde_json::to_writer(&mut *out, v),
+    }
+}
+
+/// Appends `s` as a JSON string. One that needs no escape (no `"`, `\` or control
+/// character: the usual claim value) is copied between quotes, checked in one pass that
+/// the compiler vectorizes; any other goes through `serde_json`'s escaping.
+fn write_str(out: &mut Vec<u8>, s: &str) -> serde_json::Result<()> {
+    let plain = s
+        .bytes()
+        .fold(true, |plain, b| plain & (b >= 0x20) & (b != b'"') & (b != b'\\'));
+    if !plain {
+        return serde_json::to_writer(&mut *out, s);
+    }
+    out.reserve(s.len() + 2);
+    out.push(b'"');
+    out.extend_from_slice(s.as_bytes());
+    out.push(b'"');
+    Ok(())
 }
 
 #[cfg(test)]
@@ -196,7 +295,9 @@ mod signed_claims_tests {
             "aud": "ignored",
             "exp": 1,
             "iat": 2,
-            "client_name#ja-Jpan-JP": "\u{30af}"
+            "client_name#ja-Jpan-JP": "\u{30af}",
+            "escapes": ["", "a\\b", "\u{0}\u{1f}\n\t", "\u{7f}\u{2028}\u{1f600}", "</script>"],
+            "k\"ey\\\u{1}": {"": [], "\u{8}": -1, "f": -0.0, "big": 1e300, "max": u64::MAX, "min": i64::MIN}
         });
         let claims = claims.as_object().unwrap().clone();
         let builders = [
@@ -206,20 +307,19 @@ mod signed_claims_tests {
                 .claims(claims.clone())
                 .ttl(u64::MAX)
                 .audience(json!(["x", "y"])),
-            StatementBuilder::new("i").claims(claims).ttl(60).audience("z"),
+            StatementBuilder::new("i").claims(claims.clone()).ttl(60).audience("z"),
+            StatementBuilder::new("q\"\\\u{1f}\u{e9}")
+                .claims(claims)
+                .audience(json!({"a": ["\""]})),
         ];
         for b in &builders {
             for now in [0, 1_767_225_600, u64::MAX] {
-                let view = SignedClaims {
-                    builder: b,
-                    now,
-                    jti: "j\"ti",
-                };
-                assert_eq!(
-                    serde_json::to_vec(&view).unwrap(),
-                    via_map(b, now, "j\"ti"),
-                    "{b:?} {now}"
-                );
+                for jti in ["j\"ti", "AAECAwQFBgcICQoLDA0ODw"] {
+                    let view = SignedClaims { builder: b, now, jti };
+                    let mut written = Vec::new();
+                    view.write_json(&mut written).unwrap();
+                    assert_eq!(written, via_map(b, now, jti), "{b:?} {now}");
+                }
             }
         }
     }
