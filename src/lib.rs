@@ -93,7 +93,10 @@ pub use crate::registration::{
 };
 #[cfg(feature = "remote")]
 pub use crate::remote::{RemoteJwks, RemoteOptions};
-pub use crate::statement::{IssuerPolicy, StatementBuilder, VerifiedStatement, Verifier, VerifierBuilder, MAX_LEEWAY};
+pub use crate::statement::{
+    ClientKeyMode, Constraint, IssuerPolicy, Profile, ProfileRule, RedirectUriMode, StatementBuilder,
+    VerifiedStatement, Verifier, VerifierBuilder, MAX_LEEWAY,
+};
 pub use crate::trust::{LoadOptions, TrustFile};
 
 /// The README's examples, compiled and run as doc tests.

@@ -32,7 +32,8 @@ use crate::key_source::KeySource;
 use crate::metadata::uri::FORBIDDEN_REDIRECT_SCHEMES;
 use crate::metadata::{UnknownMembers, ValidationOptions};
 use crate::registration::{SignedRequestPolicy, SignedRequests, DEFAULT_MAX_REQUEST_BYTES};
-use crate::statement::{IssuerPolicy, Verifier};
+use crate::statement::profile::check_claim_map;
+use crate::statement::{ClientKeyMode, Constraint, IssuerPolicy, Profile, RedirectUriMode, Verifier};
 
 /// A loaded trust file: the [`Verifier`] it configures and its global options.
 #[derive(Clone, Debug)]
@@ -226,6 +227,14 @@ struct IssuerEntry {
     max_age: Option<u64>,
     audience: Option<OneOrMany>,
     typ: Option<String>,
+    /// Applied by [`with_profile`] before this entry is read; kept here so that
+    /// `deny_unknown_fields` accepts it.
+    #[serde(rename = "profile")]
+    _profile: Option<String>,
+    claim_map: Option<Map<String, Value>>,
+    redirect_uris: Option<String>,
+    client_keys: Option<String>,
+    constraints: Option<Map<String, Value>>,
 }
 
 /// A string, or an array of strings.
@@ -369,10 +378,10 @@ impl TrustFile {
             if iss.is_empty() {
                 return Err(e("the issuer name is empty".into()));
             }
-            if !entry.is_object() {
+            let Value::Object(entry) = entry else {
                 return Err(e("the policy must be a JSON object".into()));
-            }
-            let entry: IssuerEntry = typed(entry).map_err(e)?;
+            };
+            let entry: IssuerEntry = typed(Value::Object(with_profile(entry).map_err(e)?)).map_err(e)?;
             let policy = issuer_policy(entry, dir, doc.allow_http_loopback, &options, &mut fetchers).map_err(e)?;
             builder = builder.issuer(iss.clone(), policy);
         }
@@ -392,6 +401,20 @@ impl TrustFile {
             remote: remote_options(doc.allow_http_loopback, &options),
         })
     }
+}
+
+/// An issuer entry with its `profile`'s preset members under it: a member the entry writes
+/// replaces the preset's member whole.
+fn with_profile(entry: Map<String, Value>) -> Result<Map<String, Value>, String> {
+    let Some(name) = entry.get("profile") else {
+        return Ok(entry);
+    };
+    let profile = name.as_str().and_then(Profile::from_name).ok_or_else(|| {
+        format!("\"profile\": unknown profile {name} (known: rfc7591, openbanking-uk, cdr, open-finance-brasil)")
+    })?;
+    let mut members = profile.members();
+    members.extend(entry);
+    Ok(members)
 }
 
 /// One issuer's policy from its entry; the error says what is wrong (the caller names the
@@ -475,6 +498,46 @@ fn issuer_policy(
         None => {}
         Some(t) if !t.is_empty() => policy = policy.typ(t),
         Some(_) => return Err("\"typ\" must be a non-empty string".into()),
+    }
+    if let Some(map) = entry.claim_map {
+        let mut pairs = Vec::with_capacity(map.len());
+        for (claim, target) in map {
+            let target = target
+                .as_str()
+                .ok_or_else(|| format!("\"claim_map\": {claim:?} must map to a member name (a string)"))?;
+            pairs.push((claim, target.to_owned()));
+        }
+        check_claim_map(&pairs).map_err(|m| format!("\"claim_map\": {m}"))?;
+        policy = policy.claim_map(pairs);
+    }
+    match entry.redirect_uris.as_deref() {
+        None | Some("statement") => {}
+        Some("subset") => policy = policy.redirect_uris(RedirectUriMode::Subset),
+        Some(other) => {
+            return Err(format!(
+                "\"redirect_uris\" must be \"statement\" or \"subset\", not {other:?}"
+            ))
+        }
+    }
+    match entry.client_keys.as_deref() {
+        None | Some("any") => {}
+        Some("statement") => policy = policy.client_keys(ClientKeyMode::Statement),
+        Some(other) => {
+            return Err(format!(
+                "\"client_keys\" must be \"any\" or \"statement\", not {other:?}"
+            ))
+        }
+    }
+    for (claim, operators) in entry.constraints.unwrap_or_default() {
+        let operators = operators
+            .as_object()
+            .filter(|o| !o.is_empty())
+            .ok_or_else(|| format!("\"constraints\": {claim:?} must map operators to operands"))?;
+        for (operator, operand) in operators {
+            let constraint =
+                Constraint::parse(operator, operand).map_err(|m| format!("\"constraints\": {claim:?}: {m}"))?;
+            policy = policy.constraint(claim.clone(), constraint);
+        }
     }
     Ok(policy)
 }

@@ -397,3 +397,36 @@ fn trust_file_registration_object_configures_the_registrar() {
         assert!(e.to_string().contains(needle), "{bad}: {e}");
     }
 }
+
+// ---- issuer profiles (smoke; the table-driven cases are in test-vectors/profiles) ----------
+
+#[test]
+fn openbanking_uk_profile_maps_software_claims_and_takes_a_redirect_subset() {
+    let k = Jwk::generate(Algorithm::PS256).unwrap();
+    let doc =
+        json!({"issuers": {ISS: {"jwks": {"keys": [k.to_public().unwrap().to_value()]}, "profile": "openbanking-uk"}}});
+    let trust = TrustFile::from_json(&doc.to_string(), "t.json", None).unwrap();
+    let r = Registrar::from_trust_file(&trust);
+    let ssa = StatementBuilder::new(ISS)
+        .claim("software_id", "ob-1")
+        .claim("software_client_name", "OB App")
+        .claim(
+            "software_redirect_uris",
+            json!(["https://ob.example/a", "https://ob.example/b"]),
+        )
+        .claim("software_jwks_endpoint", "https://keystore.example/ob-1.jwks")
+        .sign(&k)
+        .unwrap();
+    let mut request = with("software_statement", json!(ssa));
+    request.insert("redirect_uris".into(), json!(["https://ob.example/b"]));
+    let reg = r.register(&request).unwrap();
+    assert_eq!(reg.metadata.client_name(), Some("OB App"));
+    assert_eq!(reg.metadata.redirect_uris(), Some(vec!["https://ob.example/b"]));
+    assert_eq!(reg.metadata.jwks_uri(), Some("https://keystore.example/ob-1.jwks"));
+    assert!(!reg.overridden.contains(&"redirect_uris".to_owned()));
+    request.insert("redirect_uris".into(), json!(["https://evil.example/cb"]));
+    refused(&r, &request, ErrorCode::InvalidRedirectUri);
+    request.insert("redirect_uris".into(), json!(["https://ob.example/b"]));
+    request.insert("jwks".into(), json!({"keys": []}));
+    refused(&r, &request, ErrorCode::InvalidClientMetadata);
+}

@@ -65,6 +65,31 @@ pub enum StatementError {
         /// The policy's `typ`.
         expected: String,
     },
+    /// A statement claim violates one of the issuer's constraints
+    /// (`unapproved_software_statement`: the statement is authentic but not acceptable).
+    #[error(
+        "the software statement's '{}' claim does not meet this server's '{operator}' constraint",
+        Quoted(claim)
+    )]
+    ConstraintViolated {
+        /// The claim.
+        claim: String,
+        /// The operator it fails.
+        operator: &'static str,
+    },
+    /// The statement carries both a mapped claim and its target member, with different
+    /// values.
+    #[error(
+        "the software statement asserts both '{}' and '{}' with different values",
+        Quoted(claim),
+        Quoted(target)
+    )]
+    ClaimMapConflict {
+        /// The mapped claim.
+        claim: String,
+        /// The member it maps onto.
+        target: String,
+    },
     /// The issuer's keys could not be obtained (fetch failed, or not loaded yet on the
     /// synchronous path). The description shown to registrants names the issuer only;
     /// `reason` (network details) is for the operator's logs.
@@ -82,7 +107,9 @@ impl StatementError {
     /// issuer, `invalid_software_statement` otherwise.
     pub fn code(&self) -> ErrorCode {
         match self {
-            StatementError::UntrustedIssuer(_) => ErrorCode::UnapprovedSoftwareStatement,
+            StatementError::UntrustedIssuer(_) | StatementError::ConstraintViolated { .. } => {
+                ErrorCode::UnapprovedSoftwareStatement
+            }
             _ => ErrorCode::InvalidSoftwareStatement,
         }
     }

@@ -99,6 +99,11 @@ impl ClientMetadata {
         self.members
     }
 
+    /// Sets a member in place (it keeps its position when it exists).
+    pub(crate) fn set(&mut self, name: &str, value: Value) {
+        self.members.insert(name.to_owned(), value);
+    }
+
     /// The member with exactly this name (no language-tag matching; see
     /// [`localized`](Self::localized)).
     pub fn get(&self, name: &str) -> Option<&Value> {

@@ -37,7 +37,7 @@ use super::merge::merge;
 use super::signed_request::{self, BodyKind, ClientKeySource, RequestInfo, SignedRequestPolicy, SignedRequests};
 use crate::error::{Quoted, RegistrationError, StatementError};
 use crate::metadata::{split_member_name, ClientMetadata, UnknownMembers, ValidationOptions, SERVER_ISSUED_MEMBERS};
-use crate::statement::{VerifiedStatement, Verifier};
+use crate::statement::{ClientKeyMode, RedirectUriMode, VerifiedStatement, Verifier};
 use crate::trust::TrustFile;
 
 /// What the registration kept of the verified statement.
@@ -463,7 +463,13 @@ impl Registrar {
                 return Err(StatementError::MissingClaim(missing.clone()).into());
             }
         }
-        let merged = merge(request, verified.as_ref().map(|(t, s)| (*t, s.claims())));
+        if let Some((_, s)) = &verified {
+            check_client_keys(request, s)?;
+        }
+        let mut merged = merge(request, verified.as_ref().map(|(t, s)| (*t, s.claims())));
+        if let Some((_, s)) = &verified {
+            choose_redirect_uris(request, s, &mut merged)?;
+        }
         merged.metadata.validate(&self.validation)?;
         // The client's own keys must be usable keys, not just a JSON object.
         super::client_keys::inline_jwks(&merged.metadata)?;
@@ -479,6 +485,63 @@ impl Registrar {
             request: None,
         })
     }
+}
+
+/// An issuer with `client_keys: statement`: a request `jwks` is refused; a request
+/// `jwks_uri` must equal the statement's (and is then reported as overridden, as any member
+/// the statement asserts).
+fn check_client_keys(request: &Map<String, Value>, statement: &VerifiedStatement) -> Result<(), RegistrationError> {
+    if statement.client_keys != ClientKeyMode::Statement {
+        return Ok(());
+    }
+    if request.keys().any(|n| split_member_name(n).0 == "jwks") {
+        return Err(RegistrationError::invalid_client_metadata(
+            "this issuer's clients register their keys through the software statement only: remove jwks",
+        ));
+    }
+    if let Some(uri) = request.get("jwks_uri") {
+        if statement.claims().get("jwks_uri") != Some(uri) {
+            return Err(RegistrationError::invalid_client_metadata(
+                "jwks_uri must be the software statement's jwks_uri (this issuer's clients register their keys through it)",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// An issuer with `redirect_uris: subset`: when the statement asserts `redirect_uris`, the
+/// request's, if present, must be a non-empty subset of them (exact strings), and becomes
+/// the effective list (not reported as overridden).
+fn choose_redirect_uris(
+    request: &Map<String, Value>,
+    statement: &VerifiedStatement,
+    merged: &mut super::Merged,
+) -> Result<(), RegistrationError> {
+    if statement.redirect_uris != RedirectUriMode::Subset {
+        return Ok(());
+    }
+    let (Some(Value::Array(asserted)), Some(requested)) =
+        (statement.claims().get("redirect_uris"), request.get("redirect_uris"))
+    else {
+        return Ok(());
+    };
+    let Some(requested_list) = requested.as_array().filter(|l| !l.is_empty()) else {
+        return Err(RegistrationError::invalid_redirect_uri(
+            "redirect_uris must be a non-empty subset of the software statement's redirect URIs",
+        ));
+    };
+    if let Some((index, _)) = requested_list
+        .iter()
+        .enumerate()
+        .find(|(_, uri)| !asserted.contains(uri))
+    {
+        return Err(RegistrationError::invalid_redirect_uri(format!(
+            "redirect_uris[{index}] is not one of the software statement's redirect URIs"
+        )));
+    }
+    merged.metadata.set("redirect_uris", requested.clone());
+    merged.overridden.retain(|n| n != "redirect_uris");
+    Ok(())
 }
 
 /// A request after [`Registrar::screen`]: the members to merge and the names dropped.

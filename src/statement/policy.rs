@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::jwa::{Algorithm, AlgorithmSet};
 use crate::jwk::JwkSet;
 use crate::key_source::KeySource;
+use crate::statement::profile::{ClientKeyMode, Constraint, RedirectUriMode};
 
 /// The trust policy for one issuer.
 #[derive(Clone, Debug)]
@@ -15,6 +16,10 @@ pub struct IssuerPolicy {
     pub(super) max_age: Option<u64>,
     pub(super) audience: Vec<String>,
     pub(super) typ: Option<String>,
+    pub(super) claim_map: Vec<(String, String)>,
+    pub(super) redirect_uris: RedirectUriMode,
+    pub(super) client_keys: ClientKeyMode,
+    pub(super) constraints: Vec<(String, Constraint)>,
 }
 
 impl IssuerPolicy {
@@ -27,6 +32,10 @@ impl IssuerPolicy {
             max_age: None,
             audience: Vec::new(),
             typ: None,
+            claim_map: Vec::new(),
+            redirect_uris: RedirectUriMode::Statement,
+            client_keys: ClientKeyMode::Any,
+            constraints: Vec::new(),
         }
     }
 
@@ -39,6 +48,46 @@ impl IssuerPolicy {
     #[must_use]
     pub fn algorithms(mut self, algs: &[Algorithm]) -> Self {
         self.algorithms = Some(AlgorithmSet::of(algs));
+        self
+    }
+
+    /// Replaces the required claims with these.
+    #[must_use]
+    pub fn required_claims<I: IntoIterator<Item = S>, S: Into<String>>(mut self, names: I) -> Self {
+        self.required_claims = names.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Replaces the claim map: each `(statement claim, metadata member)` pair asserts the
+    /// claim's value as the member too, after verification and before the merge (the
+    /// claim stays). A statement carrying both with different values is refused. Mapping
+    /// onto or from a JWT claim is a configuration error: use
+    /// [`TrustFile`](crate::TrustFile), or check with the pairs you pass.
+    #[must_use]
+    pub fn claim_map<I: IntoIterator<Item = (S, T)>, S: Into<String>, T: Into<String>>(mut self, pairs: I) -> Self {
+        self.claim_map = pairs.into_iter().map(|(s, t)| (s.into(), t.into())).collect();
+        self
+    }
+
+    /// What a request's `redirect_uris` may do when the statement asserts them.
+    #[must_use]
+    pub fn redirect_uris(mut self, mode: RedirectUriMode) -> Self {
+        self.redirect_uris = mode;
+        self
+    }
+
+    /// Where the client's keys may come from.
+    #[must_use]
+    pub fn client_keys(mut self, mode: ClientKeyMode) -> Self {
+        self.client_keys = mode;
+        self
+    }
+
+    /// Adds a constraint on a statement claim (checked by `verify` and `register`; a
+    /// violation is `unapproved_software_statement`).
+    #[must_use]
+    pub fn constraint(mut self, claim: impl Into<String>, constraint: Constraint) -> Self {
+        self.constraints.push((claim.into(), constraint));
         self
     }
 
@@ -84,6 +133,6 @@ impl IssuerPolicy {
     /// no `typ`, no `audience` and no required claim (RFC 8725 §3.11–3.12). A publisher
     /// key that also signs ID tokens or access tokens would then sign valid statements.
     pub fn accepts_any_jwt(&self) -> bool {
-        self.typ.is_none() && self.audience.is_empty() && self.required_claims.is_empty()
+        self.typ.is_none() && self.audience.is_empty() && self.required_claims.is_empty() && self.constraints.is_empty()
     }
 }

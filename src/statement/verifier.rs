@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
+use super::profile::{apply_claim_map, check_constraints, ClientKeyMode, RedirectUriMode};
 use super::IssuerPolicy;
 use crate::claims;
 use crate::clock::{Clock, SystemClock};
@@ -28,6 +29,8 @@ pub struct VerifiedStatement {
     issuer: String,
     header: Header,
     claims: Map<String, Value>,
+    pub(crate) redirect_uris: RedirectUriMode,
+    pub(crate) client_keys: ClientKeyMode,
 }
 
 impl VerifiedStatement {
@@ -41,7 +44,8 @@ impl VerifiedStatement {
         &self.header
     }
 
-    /// Every claim, in the token's order.
+    /// Every claim, in the token's order, with the issuer's `claim_map` applied (mapped
+    /// members follow the token's claims).
     pub fn claims(&self) -> &Map<String, Value> {
         &self.claims
     }
@@ -252,7 +256,7 @@ impl Verifier {
     fn finish(&self, pending: Pending<'_, '_>, keys: &JwkSet) -> Result<VerifiedStatement, StatementError> {
         let Pending {
             jws,
-            claims,
+            mut claims,
             issuer,
             policy,
         } = pending;
@@ -274,11 +278,21 @@ impl Verifier {
         if !policy.audience.is_empty() {
             claims::check_audience(&claims, &policy.audience)?;
         }
+        if !policy.claim_map.is_empty() {
+            apply_claim_map(&policy.claim_map, &mut claims)?;
+        }
         for name in &policy.required_claims {
             if !claims.contains_key(name) {
                 return Err(StatementError::MissingClaim(name.clone()));
             }
         }
-        Ok(VerifiedStatement { issuer, header, claims })
+        check_constraints(&policy.constraints, &claims)?;
+        Ok(VerifiedStatement {
+            issuer,
+            header,
+            claims,
+            redirect_uris: policy.redirect_uris,
+            client_keys: policy.client_keys,
+        })
     }
 }
