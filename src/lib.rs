@@ -54,9 +54,6 @@ mod clock;
 mod crypto;
 pub mod dangerous;
 mod error;
-#[cfg(any(test, fuzzing))]
-#[doc(hidden)]
-pub mod fuzz_targets;
 mod json;
 mod jwa;
 mod jwk;
@@ -67,6 +64,7 @@ mod net;
 mod registration;
 #[cfg(feature = "remote")]
 mod remote;
+mod replay;
 mod statement;
 mod trust;
 
@@ -92,10 +90,12 @@ pub use crate::metadata::{
 pub use crate::net::{is_globally_routable, AddressScope};
 pub use crate::registration::{
     merge, merge_owned, ClientKeys, Merged, Registrar, Registration, RegistrationRequestBuilder, RequestInfo,
-    SignedRequestPolicy, SignedRequests, StatementInfo, DEFAULT_MAX_REQUEST_AGE, DEFAULT_MAX_REQUEST_BYTES, JWT_CLAIMS,
+    SignedRequestPolicy, SignedRequests, StatementInfo, Update, DEFAULT_MAX_REQUEST_AGE, DEFAULT_MAX_REQUEST_BYTES,
+    JWT_CLAIMS,
 };
 #[cfg(feature = "remote")]
 pub use crate::remote::{RemoteJwks, RemoteOptions};
+pub use crate::replay::{GuardFuture, MemoryReplayGuard, ReplayError, ReplayGuard, Seen};
 pub use crate::statement::{
     ClientKeyMode, Constraint, IssuerPolicy, Profile, ProfileRule, RedirectUriMode, StatementBuilder,
     VerifiedStatement, Verifier, VerifierBuilder, MAX_LEEWAY,

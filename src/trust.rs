@@ -235,6 +235,8 @@ struct IssuerEntry {
     redirect_uris: Option<String>,
     client_keys: Option<String>,
     constraints: Option<Map<String, Value>>,
+    #[serde(default)]
+    one_time_use: bool,
 }
 
 /// A string, or an array of strings.
@@ -539,7 +541,7 @@ fn issuer_policy(
             policy = policy.constraint(claim.clone(), constraint);
         }
     }
-    Ok(policy)
+    Ok(policy.one_time_use(entry.one_time_use))
 }
 
 fn key_message(e: &KeyError) -> String {

@@ -38,6 +38,9 @@ pub enum ErrorCode {
     InvalidSoftwareStatement,
     /// `unapproved_software_statement`: the statement's issuer is not trusted.
     UnapprovedSoftwareStatement,
+    /// `temporarily_unavailable` (RFC 6749 §4.1.2.1): the server cannot decide now (the
+    /// replay guard cannot answer); sent with HTTP 503, never an acceptance.
+    TemporarilyUnavailable,
 }
 
 impl ErrorCode {
@@ -48,6 +51,7 @@ impl ErrorCode {
             Self::InvalidClientMetadata => "invalid_client_metadata",
             Self::InvalidSoftwareStatement => "invalid_software_statement",
             Self::UnapprovedSoftwareStatement => "unapproved_software_statement",
+            Self::TemporarilyUnavailable => "temporarily_unavailable",
         }
     }
 }

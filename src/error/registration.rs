@@ -154,6 +154,15 @@ impl RegistrationError {
         }
     }
 
+    /// The replay guard could not answer (HTTP 503, `temporarily_unavailable`): the
+    /// registration is refused, never accepted (fail closed).
+    pub fn unavailable(description: impl Into<String>) -> Self {
+        Self {
+            status: 503,
+            ..Self::new(ErrorCode::TemporarilyUnavailable, description)
+        }
+    }
+
     /// A body whose media type the registration endpoint does not take (HTTP 415):
     /// `invalid_client_metadata`, naming the accepted types.
     pub fn unsupported_media_type(content_type: &str) -> Self {
@@ -196,8 +205,8 @@ impl RegistrationError {
         &self.description
     }
 
-    /// The HTTP status of the error response: 400 (RFC 7591 §3.2.2), or 415 for a body of
-    /// a media type the endpoint does not take.
+    /// The HTTP status of the error response: 400 (RFC 7591 §3.2.2), 415 for a body of a
+    /// media type the endpoint does not take, 503 when the replay guard cannot answer.
     pub fn http_status(&self) -> u16 {
         self.status
     }

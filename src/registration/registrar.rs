@@ -37,6 +37,7 @@ use super::merge::merge;
 use super::signed_request::{self, BodyKind, ClientKeySource, RequestInfo, SignedRequestPolicy, SignedRequests};
 use crate::error::{Quoted, RegistrationError, StatementError};
 use crate::metadata::{split_member_name, ClientMetadata, UnknownMembers, ValidationOptions, SERVER_ISSUED_MEMBERS};
+use crate::replay::{self, MemoryReplayGuard, ReplayError, ReplayGuard, Seen};
 use crate::statement::{ClientKeyMode, RedirectUriMode, VerifiedStatement, Verifier};
 use crate::trust::TrustFile;
 
@@ -103,9 +104,21 @@ pub struct Registrar {
     required_claims: Vec<String>,
     max_request_bytes: usize,
     signed: Option<SignedRequestPolicy>,
+    replay: Arc<dyn ReplayGuard>,
     #[cfg(feature = "remote")]
     client_keys: ClientKeyFetchers,
 }
+
+/// A token identifier to record once, after the registration succeeded: its guard key,
+/// until when, and the code of a replay.
+struct ReplayEntry {
+    key: String,
+    expires_at: u64,
+    replay: RegistrationError,
+}
+
+/// How long a one-time-use statement without `exp` is remembered.
+const NO_EXP_RETENTION: u64 = 24 * 60 * 60;
 
 /// The fetchers of clients' `jwks_uri`s named by verified statements (signed requests),
 /// one per URI, shared by the clones of a registrar.
@@ -143,6 +156,7 @@ impl Registrar {
             required_claims: Vec::new(),
             max_request_bytes: DEFAULT_MAX_REQUEST_BYTES,
             signed: None,
+            replay: Arc::new(MemoryReplayGuard::default()),
             #[cfg(feature = "remote")]
             client_keys: ClientKeyFetchers::default(),
         }
@@ -162,6 +176,14 @@ impl Registrar {
             Some(policy) => registrar.signed_requests(policy.clone()),
             None => registrar,
         }
+    }
+
+    /// The replay guard (default: an in-memory guard of a million entries, for one
+    /// process). Share a store-backed guard (feature `redis`) across a fleet of servers.
+    #[must_use]
+    pub fn replay_guard(mut self, guard: Arc<dyn ReplayGuard>) -> Self {
+        self.replay = guard;
+        self
     }
 
     /// Accepts signed registration requests under `policy` (the README's "Signed
@@ -244,7 +266,9 @@ impl Registrar {
                     ClientKeySource::Inline(set) => set,
                     ClientKeySource::Uri(uri) => self.cached_client_keys(uri)?,
                 };
-                self.finish_signed(policy, parsed, statement, &keys)
+                let (registration, entries) = self.finish_signed(policy, parsed, statement, &keys)?;
+                self.record_now(entries)?;
+                Ok(registration)
             }
         }
     }
@@ -277,7 +301,9 @@ impl Registrar {
                         fetched.map_err(|e| signed_request::keys_unavailable(&e.to_string()))?
                     }
                 };
-                self.finish_signed(policy, parsed, statement, &keys)
+                let (registration, entries) = self.finish_signed(policy, parsed, statement, &keys)?;
+                self.record(entries).await?;
+                Ok(registration)
             }
         }
     }
@@ -344,15 +370,148 @@ impl Registrar {
         parsed: signed_request::ParsedRequest<'_>,
         statement: crate::statement::VerifiedStatement,
         keys: &crate::jwk::JwkSet,
-    ) -> Result<Registration, RegistrationError> {
+    ) -> Result<(Registration, Vec<ReplayEntry>), RegistrationError> {
         let token = parsed.statement.clone();
         let now = self.verifier.clock().now();
         let (request, info) =
             signed_request::verify(parsed, keys, &statement, policy, now, self.verifier.leeway_seconds())?;
+        let software_id = statement
+            .claims()
+            .get("software_id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
         let (request, ignored) = self.screen(&request)?;
-        let mut registration = self.complete(request.as_ref(), Some((&token, statement)), ignored)?;
+        let (mut registration, mut entries) = self.complete(request.as_ref(), Some((&token, statement)), ignored)?;
+        // The request's `jti`, per client (its `iss`, the statement's software_id), checked
+        // first: a replayed request is a replayed request, whatever its statement.
+        entries.insert(
+            0,
+            ReplayEntry {
+                key: replay::key("req", &software_id, &info.jti),
+                expires_at: info.exp.saturating_add(self.verifier.leeway_seconds()),
+                replay: RegistrationError::invalid_client_metadata(
+                    "this signed registration request (its jti) was already used",
+                ),
+            },
+        );
         registration.request = Some(info);
-        Ok(registration)
+        Ok((registration, entries))
+    }
+
+    /// An RFC 7592 update of a registered client (`PUT` on its configuration endpoint):
+    /// `current` is the client's registered metadata as the server stored it (with its
+    /// `client_id`, and its `client_secret` if it has one), `request` the new request.
+    ///
+    /// Rules (the README's "Updating a registration"): the request's `client_id` is
+    /// required and must equal the current one; `registration_access_token`,
+    /// `registration_client_uri`, `client_id_issued_at`, `client_secret_expires_at` are
+    /// refused; a `client_secret`, if sent, must equal the current one; a statement is
+    /// re-verified when sent and required when the client was registered with one, and
+    /// its issuer and `software_id` must not change (`invalid_software_statement`). The
+    /// rest is the registration step. The result reports what changed.
+    pub fn update(&self, current: &ClientMetadata, request: &Map<String, Value>) -> Result<Update, RegistrationError> {
+        let (plain, expected) = self.prepare_update(current, request)?;
+        let (plain, ignored) = self.screen(&plain)?;
+        let plain = plain.as_ref();
+        let verified = match self.statement_of(plain)? {
+            Some(token) => Some((token, self.verifier.verify(token)?)),
+            None => None,
+        };
+        check_same_software(&expected, verified.as_ref().map(|(_, s)| s))?;
+        let fresh = verified
+            .as_ref()
+            .is_some_and(|(t, _)| Some(*t) != current.software_statement());
+        let (registration, entries) = self.complete(plain, verified, ignored)?;
+        if fresh {
+            self.record_now(entries)?;
+        }
+        Ok(Update::of(current, registration))
+    }
+
+    /// [`update`](Self::update), fetching an issuer's `jwks_uri` when needed.
+    #[cfg(feature = "remote")]
+    pub async fn update_async(
+        &self,
+        current: &ClientMetadata,
+        request: &Map<String, Value>,
+    ) -> Result<Update, RegistrationError> {
+        let (plain, expected) = self.prepare_update(current, request)?;
+        let (plain, ignored) = self.screen(&plain)?;
+        let plain = plain.as_ref();
+        let verified = match self.statement_of(plain)? {
+            Some(token) => Some((token, self.verifier.verify_async(token).await?)),
+            None => None,
+        };
+        check_same_software(&expected, verified.as_ref().map(|(_, s)| s))?;
+        let fresh = verified
+            .as_ref()
+            .is_some_and(|(t, _)| Some(*t) != current.software_statement());
+        let (registration, entries) = self.complete(plain, verified, ignored)?;
+        if fresh {
+            self.record(entries).await?;
+        }
+        Ok(Update::of(current, registration))
+    }
+
+    /// The update rules on the identifiers; returns the request without `client_id` and
+    /// `client_secret`, and what the statement must still say.
+    fn prepare_update(
+        &self,
+        current: &ClientMetadata,
+        request: &Map<String, Value>,
+    ) -> Result<(Map<String, Value>, Option<ExpectedSoftware>), RegistrationError> {
+        let current_id = current.get("client_id").and_then(Value::as_str);
+        match (request.get("client_id").and_then(Value::as_str), current_id) {
+            (Some(sent), Some(id)) if sent == id => {}
+            (None, _) => {
+                return Err(RegistrationError::invalid_client_metadata(
+                    "an update must carry the client's client_id (RFC 7592 section 2.2)",
+                ))
+            }
+            _ => {
+                return Err(RegistrationError::invalid_client_metadata(
+                    "the update's client_id is not this client's",
+                ))
+            }
+        }
+        for member in [
+            "registration_access_token",
+            "registration_client_uri",
+            "client_id_issued_at",
+            "client_secret_expires_at",
+        ] {
+            if request.keys().any(|n| split_member_name(n).0 == member) {
+                return Err(RegistrationError::invalid_client_metadata(format!(
+                    "{member} is issued by the server: an update must not set it (RFC 7592 section 2.2)"
+                )));
+            }
+        }
+        if let Some(secret) = request.get("client_secret") {
+            if current.get("client_secret") != Some(secret) {
+                return Err(RegistrationError::invalid_client_metadata(
+                    "the update's client_secret is not this client's",
+                ));
+            }
+        }
+        let expected = match current.software_statement() {
+            None => None,
+            Some(statement) => {
+                if !request.contains_key("software_statement") {
+                    return Err(RegistrationError::invalid_software_statement(
+                        "this client was registered with a software statement: an update must send one again",
+                    ));
+                }
+                Some(ExpectedSoftware {
+                    issuer: unverified_issuer(statement),
+                    software_id: current.software_id().map(str::to_owned),
+                })
+            }
+        };
+        let mut plain = request.clone();
+        plain.remove("client_id");
+        plain.remove("client_secret");
+        Ok((plain, expected))
     }
 
     /// A request body as a JSON object: at most the configured size (checked first), depth
@@ -382,7 +541,9 @@ impl Registrar {
             Some(token) => Some((token, self.verifier.verify(token)?)),
             None => None,
         };
-        self.complete(request, verified, ignored)
+        let (registration, entries) = self.complete(request, verified, ignored)?;
+        self.record_now(entries)?;
+        Ok(registration)
     }
 
     /// Runs the registration step, fetching an issuer's `jwks_uri` when needed.
@@ -394,7 +555,9 @@ impl Registrar {
             Some(token) => Some((token, self.verifier.verify_async(token).await?)),
             None => None,
         };
-        self.complete(request, verified, ignored)
+        let (registration, entries) = self.complete(request, verified, ignored)?;
+        self.record(entries).await?;
+        Ok(registration)
     }
 
     /// The request's own members checked before any work on the statement: members only
@@ -450,7 +613,11 @@ impl Registrar {
         request: &Map<String, Value>,
         verified: Option<(&str, VerifiedStatement)>,
         ignored: Vec<String>,
-    ) -> Result<Registration, RegistrationError> {
+    ) -> Result<(Registration, Vec<ReplayEntry>), RegistrationError> {
+        let entries = match &verified {
+            Some((_, s)) if s.one_time_use => vec![self.statement_entry(s)?],
+            _ => Vec::new(),
+        };
         if let Some((_, s)) = &verified {
             // Merge rule 10: a statement cannot assert what only the server issues.
             if let Some(name) = s.claims().keys().find(|n| is_server_issued(n)) {
@@ -473,7 +640,7 @@ impl Registrar {
         merged.metadata.validate(&self.validation)?;
         // The client's own keys must be usable keys, not just a JSON object.
         super::client_keys::inline_jwks(&merged.metadata)?;
-        Ok(Registration {
+        let registration = Registration {
             metadata: merged.metadata,
             overridden: merged.overridden,
             statement: verified.map(|(_, s)| StatementInfo {
@@ -483,7 +650,134 @@ impl Registrar {
             }),
             ignored,
             request: None,
+        };
+        Ok((registration, entries))
+    }
+
+    /// A one-time-use statement's entry: its `jti` (required) until its `exp` plus leeway.
+    fn statement_entry(
+        &self,
+        statement: &crate::statement::VerifiedStatement,
+    ) -> Result<ReplayEntry, RegistrationError> {
+        let claims = statement.claims();
+        let Some(Value::String(jti)) = claims.get("jti") else {
+            return Err(RegistrationError::invalid_software_statement(
+                "this issuer's statements are one-time-use: the statement needs a jti",
+            ));
+        };
+        let leeway = self.verifier.leeway_seconds();
+        let expires_at = match claims.get("exp").and_then(Value::as_f64) {
+            Some(exp) => (exp as u64).saturating_add(leeway),
+            None => self.verifier.clock().now().saturating_add(NO_EXP_RETENTION + leeway),
+        };
+        Ok(ReplayEntry {
+            key: replay::key("ssa", statement.issuer(), jti),
+            expires_at,
+            replay: RegistrationError::invalid_software_statement(
+                "this software statement is one-time-use and was already used",
+            ),
         })
+    }
+
+    /// Records the entries in order; the first already seen is the error; a guard that
+    /// cannot answer fails closed (HTTP 503).
+    fn record_now(&self, entries: Vec<ReplayEntry>) -> Result<(), RegistrationError> {
+        let now = self.verifier.clock().now();
+        for entry in entries {
+            let seen = replay::record_now(self.replay.as_ref(), &entry.key, entry.expires_at, now);
+            check_seen(seen, entry.replay)?;
+        }
+        Ok(())
+    }
+
+    /// [`record_now`](Self::record_now), awaiting the guard.
+    #[cfg(feature = "remote")]
+    async fn record(&self, entries: Vec<ReplayEntry>) -> Result<(), RegistrationError> {
+        let now = self.verifier.clock().now();
+        for entry in entries {
+            let seen = self.replay.record(&entry.key, entry.expires_at, now).await;
+            check_seen(seen, entry.replay)?;
+        }
+        Ok(())
+    }
+}
+
+/// What the statement of an update must still say: the registration's issuer and
+/// `software_id`.
+struct ExpectedSoftware {
+    issuer: Option<String>,
+    software_id: Option<String>,
+}
+
+/// The issuer (`iss`) of a statement the server stored when it registered the client
+/// (verified then; read here without verifying again).
+fn unverified_issuer(statement: &str) -> Option<String> {
+    let (_, payload) = crate::dangerous::decode_unverified(statement, &crate::jws::Limits::default()).ok()?;
+    let claims = crate::json::parse_object(&payload, crate::json::MAX_DEPTH).ok()?;
+    claims.get("iss")?.as_str().map(str::to_owned)
+}
+
+/// An update's statement keeps the registration's issuer and `software_id`.
+fn check_same_software(
+    expected: &Option<ExpectedSoftware>,
+    statement: Option<&crate::statement::VerifiedStatement>,
+) -> Result<(), RegistrationError> {
+    let (Some(expected), Some(statement)) = (expected, statement) else {
+        return Ok(());
+    };
+    if expected.issuer.as_deref().is_some_and(|iss| iss != statement.issuer()) {
+        return Err(RegistrationError::invalid_software_statement(
+            "the update's software statement is from another issuer than the registration's",
+        ));
+    }
+    let software_id = statement.claims().get("software_id").and_then(Value::as_str);
+    if expected.software_id.as_deref() != software_id {
+        return Err(RegistrationError::invalid_software_statement(
+            "the update's software statement names another software_id than the registration's",
+        ));
+    }
+    Ok(())
+}
+
+/// The outcome of an RFC 7592 update: the new registration and what changed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Update {
+    /// The new effective, validated metadata (without the server-issued members: the server
+    /// adds them back).
+    pub registration: Registration,
+    /// Member names whose value changed, was added or was removed, compared with the
+    /// current metadata (server-issued members left out): the new metadata's order, then
+    /// the removed ones.
+    pub changed: Vec<String>,
+}
+
+impl Update {
+    fn of(current: &ClientMetadata, registration: Registration) -> Update {
+        let new = registration.metadata.as_map();
+        let issued = |n: &str| SERVER_ISSUED_MEMBERS.contains(&split_member_name(n).0);
+        let mut changed: Vec<String> = new
+            .iter()
+            .filter(|(n, v)| !issued(n) && current.get(n) != Some(*v))
+            .map(|(n, _)| n.clone())
+            .collect();
+        changed.extend(
+            current
+                .as_map()
+                .keys()
+                .filter(|n| !issued(n) && !new.contains_key(*n))
+                .cloned(),
+        );
+        Update { registration, changed }
+    }
+}
+
+fn check_seen(seen: Result<Seen, ReplayError>, replay: RegistrationError) -> Result<(), RegistrationError> {
+    match seen {
+        Ok(Seen::First) => Ok(()),
+        Ok(Seen::Again) => Err(replay),
+        Err(e) => Err(RegistrationError::unavailable(format!(
+            "the registration cannot be checked for replay right now ({e}); try again later"
+        ))),
     }
 }
 

@@ -138,6 +138,8 @@ pub struct RequestInfo {
     pub kid: Option<String>,
     /// The request's `jti`.
     pub jti: String,
+    /// The request's `exp` (Unix seconds): its `jti` is remembered until then (plus leeway).
+    pub exp: u64,
 }
 
 fn metadata_error(description: impl Into<String>) -> RegistrationError {
@@ -282,6 +284,7 @@ pub(crate) fn verify(
         alg: header.alg(),
         kid: header.kid().map(str::to_owned),
         jti,
+        exp: exp as u64,
     };
     // Step 7: the rest is the plain request.
     for claim in REQUEST_CLAIMS {

@@ -20,6 +20,7 @@ pub struct IssuerPolicy {
     pub(super) redirect_uris: RedirectUriMode,
     pub(super) client_keys: ClientKeyMode,
     pub(super) constraints: Vec<(String, Constraint)>,
+    pub(super) one_time_use: bool,
 }
 
 impl IssuerPolicy {
@@ -36,6 +37,7 @@ impl IssuerPolicy {
             redirect_uris: RedirectUriMode::Statement,
             client_keys: ClientKeyMode::Any,
             constraints: Vec::new(),
+            one_time_use: false,
         }
     }
 
@@ -88,6 +90,15 @@ impl IssuerPolicy {
     #[must_use]
     pub fn constraint(mut self, claim: impl Into<String>, constraint: Constraint) -> Self {
         self.constraints.push((claim.into(), constraint));
+        self
+    }
+
+    /// Marks the issuer's statements one-time-use: each statement's `jti` is accepted once
+    /// by a registrar (its replay guard remembers it until the statement's `exp` plus
+    /// leeway); a statement without `jti` is refused.
+    #[must_use]
+    pub fn one_time_use(mut self, once: bool) -> Self {
+        self.one_time_use = once;
         self
     }
 

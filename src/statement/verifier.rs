@@ -31,6 +31,7 @@ pub struct VerifiedStatement {
     claims: Map<String, Value>,
     pub(crate) redirect_uris: RedirectUriMode,
     pub(crate) client_keys: ClientKeyMode,
+    pub(crate) one_time_use: bool,
 }
 
 impl VerifiedStatement {
@@ -293,6 +294,7 @@ impl Verifier {
             claims,
             redirect_uris: policy.redirect_uris,
             client_keys: policy.client_keys,
+            one_time_use: policy.one_time_use,
         })
     }
 }
