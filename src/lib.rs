@@ -54,6 +54,9 @@ mod clock;
 mod crypto;
 pub mod dangerous;
 mod error;
+#[cfg(any(test, fuzzing))]
+#[doc(hidden)]
+pub mod fuzz_targets;
 mod json;
 mod jwa;
 mod jwk;
