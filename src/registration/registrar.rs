@@ -254,7 +254,7 @@ impl Registrar {
     /// Registers a request body of the given media type: `application/json` (a JSON
     /// object), `application/jwt` or `application/jose` (a signed request); anything else
     /// is refused with HTTP status 415. Keys must be local or cached: use
-    /// [`register_body_async`](Self::register_body_async) when a `jwks_uri` may need a
+    /// `register_body_async` (feature `remote`) when a `jwks_uri` may need a
     /// fetch.
     pub fn register_body(&self, body: &[u8], content_type: &str) -> Result<Registration, RegistrationError> {
         match signed_request::body_kind(content_type)? {
@@ -310,6 +310,14 @@ impl Registrar {
 
     /// A JSON body's text (UTF-8), refused when only signed requests are accepted.
     fn json_text<'b>(&self, body: &'b [u8]) -> Result<&'b str, RegistrationError> {
+        self.check_json_allowed()?;
+        std::str::from_utf8(body)
+            .map_err(|_| RegistrationError::invalid_client_metadata("the request body must be UTF-8 JSON"))
+    }
+
+    /// Refuses a JSON request when only signed requests are accepted (every JSON entry
+    /// point: `register_body`, `register_json`, `register`, `register_async`).
+    fn check_json_allowed(&self) -> Result<(), RegistrationError> {
         if self
             .signed
             .as_ref()
@@ -319,8 +327,7 @@ impl Registrar {
                 "this server accepts signed registration requests only (application/jwt)",
             ));
         }
-        std::str::from_utf8(body)
-            .map_err(|_| RegistrationError::invalid_client_metadata("the request body must be UTF-8 JSON"))
+        Ok(())
     }
 
     /// Steps 1 and 2 of a signed request.
@@ -535,6 +542,7 @@ impl Registrar {
 
     /// Runs the registration step with keys that are local (or already cached).
     pub fn register(&self, request: &Map<String, Value>) -> Result<Registration, RegistrationError> {
+        self.check_json_allowed()?;
         let (request, ignored) = self.screen(request)?;
         let request = request.as_ref();
         let verified = match self.statement_of(request)? {
@@ -549,6 +557,7 @@ impl Registrar {
     /// Runs the registration step, fetching an issuer's `jwks_uri` when needed.
     #[cfg(feature = "remote")]
     pub async fn register_async(&self, request: &Map<String, Value>) -> Result<Registration, RegistrationError> {
+        self.check_json_allowed()?;
         let (request, ignored) = self.screen(request)?;
         let request = request.as_ref();
         let verified = match self.statement_of(request)? {

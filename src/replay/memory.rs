@@ -7,7 +7,7 @@ use std::sync::{Mutex, PoisonError};
 use super::{GuardFuture, ReplayError, ReplayGuard, Seen};
 
 /// The default most live entries of a [`MemoryReplayGuard`].
-pub const DEFAULT_MEMORY_GUARD_CAPACITY: usize = 1_000_000;
+pub(crate) const DEFAULT_MEMORY_GUARD_CAPACITY: usize = 1_000_000;
 
 /// A replay guard for one process: at most `capacity` live entries, each forgotten after
 /// its expiry; constant time per check (amortized, with a heap of expiries). When full of
@@ -92,7 +92,7 @@ impl MemoryReplayGuard {
 }
 
 impl Default for MemoryReplayGuard {
-    /// A guard of [`DEFAULT_MEMORY_GUARD_CAPACITY`] entries.
+    /// A guard of a million entries.
     fn default() -> Self {
         Self::new(DEFAULT_MEMORY_GUARD_CAPACITY)
     }
