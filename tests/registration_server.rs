@@ -157,3 +157,101 @@ async fn non_json_body_is_415() {
     let (status, _, _) = post(&url, "application/json; charset=utf-8", json!({}).to_string()).await;
     assert_ne!(status, 415, "parameters on the media type are fine");
 }
+
+// ---------------------------------------------------------------------------------------
+// Signed registration requests: `application/jwt` and `application/jose`.
+
+use software_statement::{RegistrationRequestBuilder, SignedRequestPolicy};
+
+/// The audience of the signed requests (this server).
+const AUD: &str = "https://as.example.org";
+
+/// The endpoint over a registrar that takes signed requests addressed to `AUD`: the
+/// directory's key (trusted for `ISS`) and the client's key.
+async fn start_signed() -> (String, Jwk, Jwk) {
+    let directory = Jwk::generate(Algorithm::ES256).unwrap();
+    let client = Jwk::generate(Algorithm::ES256).unwrap().with_kid("client-1").unwrap();
+    let verifier = Verifier::builder()
+        .issuer(
+            ISS,
+            IssuerPolicy::with_jwks(JwkSet::new(vec![directory.to_public().unwrap()]).unwrap())
+                .require_claim("software_id"),
+        )
+        .build();
+    let registrar = Arc::new(Registrar::new(verifier).signed_requests(SignedRequestPolicy::new(AUD)));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/register", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, server::app(registrar)).await.unwrap() });
+    (url, directory, client)
+}
+
+/// A statement naming the client's key, and a request the client signed carrying it with
+/// `metadata` (the builder's defaults: `aud` AUD, `iat` now, `exp` in 300 s, a random `jti`).
+fn signed_request(directory: &Jwk, client: &Jwk, audience: &str, metadata: Value) -> (String, String) {
+    let statement = StatementBuilder::new(ISS)
+        .claim("software_id", "4NRB1-0XZABZI9E6-5SM3R")
+        .claim("client_name", "Signed Client")
+        .claim("redirect_uris", ["https://client.example.net/callback"])
+        .claim("token_endpoint_auth_method", "private_key_jwt")
+        .claim("jwks", json!({"keys": [client.to_public().unwrap().to_value()]}))
+        .ttl(600)
+        .sign(directory)
+        .unwrap();
+    let request = RegistrationRequestBuilder::new(statement.as_str())
+        .audience(audience)
+        .metadata(metadata.as_object().unwrap().clone())
+        .sign(client)
+        .unwrap();
+    (statement, request)
+}
+
+#[tokio::test]
+async fn signed_requests_are_created_as_application_jwt_and_application_jose() {
+    let (url, directory, client) = start_signed().await;
+    let metadata = json!({"client_name": "Unattested", "contacts": ["ops@client.example.net"]});
+    for content_type in ["application/jwt", "application/jose", "application/jwt; charset=utf-8"] {
+        let (statement, request) = signed_request(&directory, &client, AUD, metadata.clone());
+        let (status, cache, body) = post(&url, content_type, request.clone()).await;
+        assert_eq!(status, 201, "{content_type}: {body}");
+        assert_eq!(cache.as_deref(), Some("no-store"));
+        assert_eq!(body["client_id"].as_str().unwrap().len(), 22);
+        assert_eq!(body["software_statement"], statement);
+        assert_eq!(body["client_name"], "Signed Client", "the statement wins");
+        assert_eq!(body["contacts"], json!(["ops@client.example.net"]));
+        assert_eq!(body["token_endpoint_auth_method"], "private_key_jwt");
+        for claim in ["iss", "sub", "aud", "exp", "nbf", "iat", "jti"] {
+            assert!(body.get(claim).is_none(), "{claim} in {body}");
+        }
+        // A client authenticating with its keys gets no secret.
+        assert!(body.get("client_secret").is_none(), "{body}");
+        // The same request again is a replay.
+        let (status, _, body) = post(&url, content_type, request).await;
+        assert_eq!(status, 400, "{body}");
+        assert_eq!(body["error"], "invalid_client_metadata");
+    }
+    // A signed request that fails a check is 400 with the RFC 7591 error.
+    let (_, request) = signed_request(&directory, &client, "https://elsewhere.example", metadata);
+    let (status, cache, body) = post(&url, "application/jwt", request).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(cache.as_deref(), Some("no-store"));
+    assert_eq!(body["error"], "invalid_client_metadata");
+    assert!(body["error_description"].as_str().unwrap().contains("aud"), "{body}");
+}
+
+#[tokio::test]
+async fn a_signed_request_of_another_media_type_is_415() {
+    let (url, directory, client) = start_signed().await;
+    let (_, request) = signed_request(&directory, &client, AUD, json!({}));
+    for content_type in ["text/plain", "application/jose+json", "application/octet-stream"] {
+        let (status, cache, body) = post(&url, content_type, request.clone()).await;
+        assert_eq!(status, 415, "{content_type}: {body}");
+        assert_eq!(cache.as_deref(), Some("no-store"));
+        assert_eq!(body["error"], "invalid_client_metadata");
+    }
+    // As application/json it is a body that is not a JSON object.
+    let (status, _, body) = post(&url, "application/json", request.clone()).await;
+    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_client_metadata")));
+    // Nothing was registered on the way: the request is still new.
+    let (status, _, body) = post(&url, "application/jwt", request).await;
+    assert_eq!(status, 201, "{body}");
+}

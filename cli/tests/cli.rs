@@ -940,3 +940,232 @@ fn a_post_quantum_key_in_a_trust_file_is_skipped_not_fatal() {
         out.stderr
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Signed registration requests: `request`, then `register`.
+
+/// The authorization server the signed requests are addressed to.
+const AUD: &str = "https://as.example.org";
+
+/// `publisher(name)` plus a client key `client.jwk` (ES256, kid "client-1"), a statement
+/// `ssa.jwt` naming it (issued at T0, valid an hour), `metadata.json`, and
+/// `signed-trust.json`: the publisher's trust file with `registration` as given.
+fn signed_setup(name: &str, registration: Value) -> Dir {
+    let d = publisher(name);
+    d.keygen("client.jwk", &["--alg", "ES256", "--kid", "client-1"]);
+    d.jwks("client-jwks.json", &["client.jwk"]);
+    let client_jwks: Value = serde_json::from_str(&d.read("client-jwks.json")).unwrap();
+    let mut claims = statement_claims();
+    claims["token_endpoint_auth_method"] = json!("private_key_jwt");
+    claims["jwks"] = client_jwks;
+    d.sign(
+        "ssa.jwt",
+        &["--key", "key.jwk", "--iss", ISS, "--ttl", "3600", "--now", &now(T0)],
+        &claims,
+    );
+    d.write_json(
+        "metadata.json",
+        &json!({"client_name": "Unattested Name", "contacts": ["ops@client.example.net"]}),
+    );
+    d.write_json(
+        "signed-trust.json",
+        &json!({
+            "issuers": {ISS: {"jwks_file": "jwks.json", "required_claims": ["software_id"]}},
+            "registration": registration,
+        }),
+    );
+    d
+}
+
+/// `request --key client.jwk --statement ssa.jwt --aud AUD` with `args`, into `file`;
+/// the token.
+fn request_token(d: &Dir, file: &str, args: &[&str]) -> String {
+    let base = ["request", "--key", "client.jwk", "--statement", "ssa.jwt", "--aud", AUD];
+    let out = d.run(&[&base[..], args].concat());
+    assert_eq!(out.code, 0, "request failed: {}", out.stderr);
+    assert_eq!(out.stdout.lines().count(), 1, "{}", out.stdout);
+    let token = out.stdout.trim_end().to_owned();
+    assert_eq!(token.split('.').count(), 3, "{token}");
+    d.write(file, &out.stdout);
+    token
+}
+
+#[test]
+fn request_then_register_reports_the_request() {
+    let d = signed_setup("signed-register", json!({"audience": AUD}));
+    let ssa = d.read("ssa.jwt").trim_end().to_owned();
+    let token = request_token(&d, "request.jwt", &["--now", &now(T0), "metadata.json"]);
+    // What `request` signed, as `inspect` reads it.
+    let inspected = d.run(&["inspect", "request.jwt"]).json();
+    assert_eq!(inspected["header"]["alg"], "ES256");
+    assert_eq!(inspected["header"]["kid"], "client-1");
+    let claims = &inspected["claims"];
+    assert_eq!(claims["iss"], "4NRB1-0XZABZI9E6-5SM3R", "the statement's software_id");
+    assert_eq!(claims["aud"], AUD);
+    assert_eq!(claims["iat"], T0);
+    assert_eq!(claims["exp"], T0 + 300);
+    assert_eq!(claims["software_statement"], ssa.as_str());
+    assert_eq!(claims["client_name"], "Unattested Name");
+    let jti = claims["jti"].as_str().expect("a jti").to_owned();
+
+    let out = d
+        .run(&[
+            "register",
+            "--trust",
+            "signed-trust.json",
+            "--now",
+            &now(T0),
+            "request.jwt",
+        ])
+        .json();
+    assert_eq!(
+        out.keys().collect::<Vec<_>>(),
+        ["metadata", "overridden", "statement", "request"]
+    );
+    assert_eq!(out["request"], json!({"alg": "ES256", "kid": "client-1", "jti": jti}));
+    assert_eq!(out["statement"], json!({"issuer": ISS, "alg": "ES256", "kid": "k1"}));
+    assert_eq!(out["overridden"], json!(["client_name"]));
+    let metadata = out["metadata"].as_object().unwrap();
+    assert_eq!(metadata["software_statement"], ssa.as_str());
+    assert_eq!(metadata["client_name"], "Attested Name");
+    assert_eq!(metadata["contacts"], json!(["ops@client.example.net"]));
+    for claim in ["iss", "sub", "aud", "exp", "nbf", "iat", "jti"] {
+        assert!(!metadata.contains_key(claim), "{claim} in {metadata:?}");
+    }
+    // From stdin, with surrounding whitespace (each run is a new process: a new replay
+    // guard).
+    let again = d.run_stdin(
+        &["register", "--trust", "signed-trust.json", "--now", &now(T0)],
+        format!("\n {token} \n").as_bytes(),
+    );
+    assert_eq!(again.json(), out);
+
+    // --iss other than the statement's software_id.
+    request_token(
+        &d,
+        "wrong-iss.jwt",
+        &["--now", &now(T0), "--iss", "someone-else", "metadata.json"],
+    );
+    let out = d.run(&[
+        "register",
+        "--trust",
+        "signed-trust.json",
+        "--now",
+        &now(T0),
+        "wrong-iss.jwt",
+    ]);
+    assert!(out.rejected("invalid_client_metadata").contains("software_id"));
+    // --ttl 10, presented 100 s later.
+    request_token(&d, "short.jwt", &["--now", &now(T0), "--ttl", "10", "metadata.json"]);
+    let late = now(T0 + 100);
+    let out = d.run(&["register", "--trust", "signed-trust.json", "--now", &late, "short.jwt"]);
+    assert!(out.rejected("invalid_client_metadata").contains("expired"));
+    // Addressed to another server.
+    let base = ["request", "--key", "client.jwk", "--statement", "ssa.jwt"];
+    let other = d.run(
+        &[
+            &base[..],
+            &["--aud", "https://other.example", "--now", &now(T0), "metadata.json"],
+        ]
+        .concat(),
+    );
+    assert_eq!(other.code, 0, "{}", other.stderr);
+    d.write("other.jwt", &other.stdout);
+    let out = d.run(&[
+        "register",
+        "--trust",
+        "signed-trust.json",
+        "--now",
+        &now(T0),
+        "other.jwt",
+    ]);
+    assert!(out.rejected("invalid_client_metadata").contains("aud"));
+    // A trust file without `registration.audience` refuses signed requests.
+    let out = d.run(&["register", "--trust", "trust.json", "--now", &now(T0), "request.jwt"]);
+    assert!(out
+        .rejected("invalid_client_metadata")
+        .contains("does not accept signed"));
+}
+
+#[test]
+fn signed_request_required_refuses_a_json_request() {
+    let d = signed_setup(
+        "signed-required",
+        json!({"audience": AUD, "signed_request": "required"}),
+    );
+    let ssa = d.read("ssa.jwt").trim_end().to_owned();
+    let json_request = json!({"client_name": "Plain", "software_statement": ssa});
+    let out = d.run_stdin(
+        &["register", "--trust", "signed-trust.json", "--now", &now(T0)],
+        json_request.to_string().as_bytes(),
+    );
+    assert!(out
+        .rejected("invalid_client_metadata")
+        .contains("signed registration requests only"));
+    // The signed form of the same request registers.
+    request_token(&d, "request.jwt", &["--now", &now(T0), "metadata.json"]);
+    let out = d
+        .run(&[
+            "register",
+            "--trust",
+            "signed-trust.json",
+            "--now",
+            &now(T0),
+            "request.jwt",
+        ])
+        .json();
+    assert_eq!(out["request"]["kid"], "client-1");
+}
+
+#[test]
+fn hmac_for_signed_requests_is_a_configuration_error() {
+    let d = signed_setup("signed-hmac", json!({"audience": AUD, "request_algorithms": ["HS256"]}));
+    request_token(&d, "request.jwt", &["--now", &now(T0), "metadata.json"]);
+    d.run(&[
+        "register",
+        "--trust",
+        "signed-trust.json",
+        "--now",
+        &now(T0),
+        "request.jwt",
+    ])
+    .config_error(&["signed-trust.json", "request_algorithms", "HS256"]);
+    // The client side: an HMAC secret, or an HMAC algorithm, never signs a request.
+    d.keygen("secret.jwk", &["--alg", "HS256"]);
+    d.run(&[
+        "request",
+        "--key",
+        "secret.jwk",
+        "--statement",
+        "ssa.jwt",
+        "--aud",
+        AUD,
+        "metadata.json",
+    ])
+    .config_error(&["HMAC"]);
+    d.run(&[
+        "request",
+        "--key",
+        "client.jwk",
+        "--statement",
+        "ssa.jwt",
+        "--aud",
+        AUD,
+        "--alg",
+        "HS256",
+        "metadata.json",
+    ])
+    .config_error(&["HMAC"]);
+    // An empty audience is a usage error too.
+    d.run(&[
+        "request",
+        "--key",
+        "client.jwk",
+        "--statement",
+        "ssa.jwt",
+        "--aud",
+        "",
+        "metadata.json",
+    ])
+    .config_error(&["--aud"]);
+}
