@@ -178,12 +178,12 @@ async fn register(State(server): State<Arc<Server>>, headers: HeaderMap, body: B
 
 /// The registered client named by the path whose registration access token the request
 /// carries, or the 401 answer (the same for an unknown client, a wrong or a missing token).
-fn authorized(server: &Server, headers: &HeaderMap, client_id: &str) -> Result<ClientMetadata, Response> {
+fn authorized(server: &Server, headers: &HeaderMap, client_id: &str) -> Result<ClientMetadata, Box<Response>> {
     let unauthorized = || {
-        let mut response = json_response(
+        let mut response = Box::new(json_response(
             StatusCode::UNAUTHORIZED,
             &json!({"error": "invalid_token", "error_description": "a valid registration access token is required"}),
-        );
+        ));
         response
             .headers_mut()
             .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
@@ -211,7 +211,7 @@ fn configuration(headers: &HeaderMap, client_id: &str, metadata: ClientMetadata)
 async fn read(State(server): State<Arc<Server>>, Path(client_id): Path<String>, headers: HeaderMap) -> Response {
     match authorized(&server, &headers, &client_id) {
         Ok(metadata) => json_response(StatusCode::OK, &configuration(&headers, &client_id, metadata)),
-        Err(response) => response,
+        Err(response) => *response,
     }
 }
 
@@ -223,7 +223,7 @@ async fn update(
 ) -> Response {
     let current = match authorized(&server, &headers, &client_id) {
         Ok(metadata) => metadata,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let body = match read_body(&server, body).await {
         Ok(body) => body,
@@ -262,7 +262,7 @@ async fn update(
 
 async fn delete(State(server): State<Arc<Server>>, Path(client_id): Path<String>, headers: HeaderMap) -> Response {
     if let Err(response) = authorized(&server, &headers, &client_id) {
-        return response;
+        return *response;
     }
     server.clients.lock().expect("clients").remove(&client_id);
     let mut response = StatusCode::NO_CONTENT.into_response();

@@ -515,9 +515,9 @@ impl Registrar {
                 })
             }
         };
+        // Removed keeping the order of the rest (a `remove` would move the last member).
         let mut plain = request.clone();
-        plain.remove("client_id");
-        plain.remove("client_secret");
+        plain.retain(|name, _| name != "client_id" && name != "client_secret");
         Ok((plain, expected))
     }
 
