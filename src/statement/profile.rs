@@ -222,27 +222,34 @@ const PRESETS: [(Profile, &[ProfileRule]); 4] = [
             ProfileRule {
                 member: "claim_map",
                 value: OB_CLAIM_MAP,
-                source: "OBIE Dynamic Client Registration v3.3, Data Model: Software Statement (software_* claims and their RFC 7591 metadata)",
+                source: "OBIE Directory API 2.2.0, Software Statement Assertion: SSA Payload (the software_* \
+                         claims); OBIE Dynamic Client Registration v3.3, Data Dictionary: redirect_uris, \
+                         token_endpoint_auth_method",
             },
             ProfileRule {
                 member: "redirect_uris",
                 value: r#""subset""#,
-                source: "OBIE Dynamic Client Registration v3.3, Registration Request: redirect_uris must match or be a subset of software_redirect_uris",
+                source: "OBIE Dynamic Client Registration v3.3, Data Dictionary, redirect_uris: a match or subset \
+                         of the SSA's software_redirect_uris, all of them when omitted",
             },
             ProfileRule {
                 member: "client_keys",
                 value: r#""statement""#,
-                source: "OBIE Dynamic Client Registration v3.3, Software Statement: software_jwks_endpoint holds the client's keys",
+                source: "OBIE Directory API 2.2.0, Automated Client Registration: Request Validation (the request is \
+                         signed with a key of the JWKS the SSA references); OBIE Dynamic Client Registration v3.3, \
+                         Data Dictionary, token_endpoint_auth_method",
             },
             ProfileRule {
                 member: "algorithms",
-                value: r#"["PS256"]"#,
-                source: "OBIE Read/Write API Security Profile and DCR v3.3: SSAs signed with PS256",
+                value: r#"["ES256", "PS256"]"#,
+                source: "OBIE Directory API 2.2.0, Software Statement Assertion: SSA header (alg ES256 or PS256)",
             },
             ProfileRule {
                 member: "required_claims",
                 value: r#"["software_id"]"#,
-                source: "OBIE Dynamic Client Registration v3.3, Data Model: software_id is mandatory",
+                source: "OBIE Directory API 2.2.0, Software Statement Assertion: SSA Payload (software_id); \
+                         OBIE Dynamic Client Registration v3.3, Data Dictionary, iss (the request's iss is the \
+                         SSA's software_id)",
             },
         ],
     ),
@@ -252,22 +259,26 @@ const PRESETS: [(Profile, &[ProfileRule]); 4] = [
             ProfileRule {
                 member: "algorithms",
                 value: r#"["PS256"]"#,
-                source: "CDR Register standards, Software Statement Assertion: signed by the Register with PS256",
+                source: "Consumer Data Standards v1.36.0, Security Profile, Client Registration: Software Statement \
+                         Assertion (SSA) (signed by the CDR Register with PS256)",
             },
             ProfileRule {
                 member: "redirect_uris",
                 value: r#""subset""#,
-                source: "CDR Dynamic Client Registration: the request's redirect_uris must be a subset of the SSA's",
+                source: "Consumer Data Standards v1.36.0, Security Profile, Client Registration: Registration Request \
+                         using JWT, redirect_uris (a match or subset of the SSA's)",
             },
             ProfileRule {
                 member: "client_keys",
                 value: r#""statement""#,
-                source: "CDR Dynamic Client Registration: the client's keys are the SSA's jwks_uri",
+                source: "Consumer Data Standards v1.36.0, Security Profile, Client Registration: Registration \
+                         Validation (the request JWT is verified with a key from the SSA's jwks_uri)",
             },
             ProfileRule {
                 member: "required_claims",
                 value: r#"["software_id", "jwks_uri", "redirect_uris"]"#,
-                source: "CDR Register standards, SSA claims: software_id, jwks_uri and redirect_uris are mandatory",
+                source: "Consumer Data Standards v1.36.0, Security Profile, Client Registration: SSA Definition \
+                         (software_id, jwks_uri, redirect_uris Required)",
             },
         ],
     ),
@@ -277,27 +288,32 @@ const PRESETS: [(Profile, &[ProfileRule]); 4] = [
             ProfileRule {
                 member: "algorithms",
                 value: r#"["PS256"]"#,
-                source: "Open Finance Brasil DCR 1.0, section 7.1: the SSA is signed with PS256",
+                source: "Open Finance Brasil FAPI Dynamic Client Registration 1.0 Implementers Draft 3, \
+                         section 7.1 item 2 (the software_statement is signed with PS256)",
             },
             ProfileRule {
                 member: "max_age",
                 value: "300",
-                source: "Open Finance Brasil DCR 1.0, section 7.1: an SSA older than 5 minutes is refused",
+                source: "Open Finance Brasil FAPI Dynamic Client Registration 1.0 Implementers Draft 3, \
+                         section 7.1 item 3 (iat at most 5 minutes before the request)",
             },
             ProfileRule {
                 member: "claim_map",
                 value: OFB_CLAIM_MAP,
-                source: "Open Finance Brasil DCR 1.0, section 7.1: the software_* claims of the Directory SSA",
+                source: "Open Finance Brasil FAPI Dynamic Client Registration 1.0 Implementers Draft 3, \
+                         section 8.1 (the software_* claims), section 7.1 items 5 and 6",
             },
             ProfileRule {
                 member: "redirect_uris",
                 value: r#""subset""#,
-                source: "Open Finance Brasil DCR 1.0, section 7.1: the request's redirect_uris must be contained in the SSA's software_redirect_uris",
+                source: "Open Finance Brasil FAPI Dynamic Client Registration 1.0 Implementers Draft 3, \
+                         section 7.1 item 6 (redirect_uris match or are a subset of software_redirect_uris)",
             },
             ProfileRule {
                 member: "client_keys",
                 value: r#""statement""#,
-                source: "Open Finance Brasil DCR 1.0, section 7.1: keys by reference only (software_jwks_uri), jwks by value refused",
+                source: "Open Finance Brasil FAPI Dynamic Client Registration 1.0 Implementers Draft 3, \
+                         section 7.1 items 4 and 5 (no jwks by value; jwks_uri matches software_jwks_uri)",
             },
         ],
     ),
