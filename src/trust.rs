@@ -414,6 +414,12 @@ fn with_profile(entry: Map<String, Value>) -> Result<Map<String, Value>, String>
     let profile = name.as_str().and_then(Profile::from_name).ok_or_else(|| {
         format!("\"profile\": unknown profile {name} (known: rfc7591, openbanking-uk, cdr, open-finance-brasil)")
     })?;
+    // A member written as null would silently drop the preset's rule: refuse it.
+    if let Some((member, _)) = entry.iter().find(|(_, v)| v.is_null()) {
+        return Err(format!(
+            "{member:?} is null: write the value, or leave the member out to keep the preset's"
+        ));
+    }
     let mut members = profile.members();
     members.extend(entry);
     Ok(members)

@@ -430,3 +430,26 @@ fn openbanking_uk_profile_maps_software_claims_and_takes_a_redirect_subset() {
     request.insert("jwks".into(), json!({"keys": []}));
     refused(&r, &request, ErrorCode::InvalidClientMetadata);
 }
+
+#[test]
+fn profile_configuration_mistakes_are_refused() {
+    let k = key();
+    let jwks = json!({"keys": [k.to_public().unwrap().to_value()]});
+    for (entry, needle) in [
+        (
+            json!({"jwks": jwks, "claim_map": {"software_client_id": "client_id"}}),
+            "only the server issues",
+        ),
+        (
+            json!({"jwks": jwks, "profile": "open-finance-brasil", "max_age": null}),
+            "null",
+        ),
+        (json!({"jwks": jwks, "profile": "gaia-x"}), "profile"),
+        (json!({"jwks": jwks, "claim_map": {"x": "iss"}}), "JWT claim"),
+    ] {
+        let doc = json!({"issuers": {ISS: entry.clone()}});
+        let e = TrustFile::from_json(&doc.to_string(), "t.json", None).unwrap_err();
+        assert_eq!(e.issuer.as_deref(), Some(ISS), "{entry}");
+        assert!(e.to_string().contains(needle), "{entry}: {e}");
+    }
+}

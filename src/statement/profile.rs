@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::error::StatementError;
 use crate::jwa::Algorithm;
+use crate::metadata::{split_member_name, SERVER_ISSUED_MEMBERS};
 use crate::registration::JWT_CLAIMS;
 
 /// What a request's `redirect_uris` may do when the statement asserts `redirect_uris`.
@@ -167,6 +168,11 @@ pub(crate) fn check_claim_map(map: &[(String, String)]) -> Result<(), String> {
     for (source, target) in map {
         if source.is_empty() || target.is_empty() {
             return Err("claim_map names must be non-empty".into());
+        }
+        if SERVER_ISSUED_MEMBERS.contains(&split_member_name(target).0) {
+            return Err(format!(
+                "claim_map maps {source:?} onto {target:?}, a member only the server issues (every registration would be refused)"
+            ));
         }
         if JWT_CLAIMS.contains(&target.as_str()) {
             return Err(format!(
