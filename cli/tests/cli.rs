@@ -1169,3 +1169,31 @@ fn hmac_for_signed_requests_is_a_configuration_error() {
     ])
     .config_error(&["--aud"]);
 }
+
+#[test]
+fn register_reports_ignored_members_and_refuses_server_issued_ones() {
+    let d = publisher("ignored");
+    d.write_json(
+        "drop.json",
+        &json!({"issuers": {ISS: {"jwks_file": "jwks.json", "required_claims": ["software_id"]}},
+                "registration": {"unknown_members": "drop", "extensions": ["org_id"]}}),
+    );
+    let request = json!({"redirect_uris": ["https://client.example.net/cb"], "x_vendor": 1, "org_id": "o-1"});
+    let out = d.run_stdin(&["register", "--trust", "drop.json"], request.to_string().as_bytes());
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let body = out.json();
+    assert_eq!(body["ignored"], json!(["x_vendor"]));
+    assert!(body["metadata"].get("x_vendor").is_none());
+    assert_eq!(body["metadata"]["org_id"], "o-1");
+    // A registrant cannot choose its client_id.
+    let request = json!({"redirect_uris": ["https://client.example.net/cb"], "client_id": "victim"});
+    let out = d.run_stdin(&["register", "--trust", "drop.json"], request.to_string().as_bytes());
+    assert!(out.rejected("invalid_client_metadata").contains("client_id"));
+    // A trust file asking for more than 300 s of leeway is a configuration error.
+    d.write_json(
+        "leeway.json",
+        &json!({"issuers": {ISS: {"jwks_file": "jwks.json"}}, "leeway": 18446744073709551615u64}),
+    );
+    d.run_stdin(&["register", "--trust", "leeway.json"], b"{}")
+        .config_error(&["leeway"]);
+}
