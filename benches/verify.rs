@@ -245,6 +245,10 @@ fn main() {
     #[cfg(feature = "remote")]
     remote::bench(&mut h, &w, &clock);
 
+    // ---- replay guard ----
+    #[cfg(feature = "remote")]
+    replay::bench(&mut h);
+
     print_report(&h, &w);
     if h.ran_anything() && !check_alloc_ceilings(&h) {
         std::process::exit(1);
@@ -430,6 +434,171 @@ mod remote {
 
     pub const COLD_TASKS: usize = 32;
     pub static COLD_FETCHES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+}
+
+/// The replay guard's cost per registration: the same signed request (ES256 statement and
+/// request, async entry point) registered with no guard, with the in-memory guard, and with
+/// the Redis guard over loopback (feature `redis`; a `redis-server` the bench starts, or the
+/// row is skipped). Every check is a first use: an adapter gives each check a key of its
+/// own, the same extra work in every case.
+#[cfg(feature = "remote")]
+mod replay {
+    use std::hint::black_box;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::Arc;
+
+    use serde_json::json;
+    use software_statement::{
+        Algorithm, FixedClock, GuardFuture, IssuerPolicy, Jwk, JwkSet, MemoryReplayGuard, Registrar,
+        RegistrationRequestBuilder, ReplayGuard, Seen, SignedRequestPolicy, StatementBuilder, Verifier,
+    };
+
+    use super::harness::{fmt_allocs, fmt_ratio, fmt_time, Case, Harness};
+
+    const GROUP: &str = "replay";
+    const ISS: &str = "https://directory.example.org";
+    const AS: &str = "https://as.example.org";
+
+    /// No guard: every token is a first use, at once.
+    #[derive(Debug)]
+    struct NoGuard;
+
+    impl ReplayGuard for NoGuard {
+        fn record<'a>(&'a self, _key: &'a str, _expires_at: u64, _now: u64) -> GuardFuture<'a> {
+            Box::pin(std::future::ready(Ok(Seen::First)))
+        }
+    }
+
+    /// Gives each check a key of its own (the registrar's key and a counter), so that
+    /// registering one request again and again measures first uses.
+    #[derive(Debug)]
+    struct Fresh<G> {
+        guard: G,
+        n: AtomicU64,
+    }
+
+    impl<G: ReplayGuard> ReplayGuard for Fresh<G> {
+        fn record<'a>(&'a self, key: &'a str, expires_at: u64, now: u64) -> GuardFuture<'a> {
+            let key = format!("{key}:{}", self.n.fetch_add(1, Ordering::Relaxed));
+            Box::pin(async move { self.guard.record(&key, expires_at, now).await })
+        }
+    }
+
+    fn fresh(guard: impl ReplayGuard + 'static) -> Arc<dyn ReplayGuard> {
+        Arc::new(Fresh {
+            guard,
+            n: AtomicU64::new(0),
+        })
+    }
+
+    pub fn bench(h: &mut Harness) {
+        if !h.enabled(GROUP) {
+            return;
+        }
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        // Real time: Redis reads `EXAT` by its own clock.
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let directory = Jwk::generate(Algorithm::ES256).unwrap();
+        let client = Jwk::generate(Algorithm::ES256).unwrap().with_kid("c1").unwrap();
+        let statement = StatementBuilder::new(ISS)
+            .claim("software_id", "app-1")
+            .claim("jwks", json!({"keys": [client.to_public().unwrap().to_value()]}))
+            .issued_at(now)
+            .ttl(86_400)
+            .sign(&directory)
+            .unwrap();
+        let request = RegistrationRequestBuilder::new(&statement)
+            .audience(AS)
+            .issued_at(now)
+            .ttl(3600)
+            .metadata(
+                json!({"redirect_uris": ["https://app.example/cb"]})
+                    .as_object()
+                    .unwrap()
+                    .clone(),
+            )
+            .sign(&client)
+            .unwrap();
+        let registrar = |guard: Arc<dyn ReplayGuard>| {
+            let keys = JwkSet::new(vec![directory.to_public().unwrap()]).unwrap();
+            let verifier = Verifier::builder()
+                .issuer(ISS, IssuerPolicy::with_jwks(keys))
+                .clock(Arc::new(FixedClock::new(now)))
+                .build();
+            Registrar::new(verifier)
+                .signed_requests(SignedRequestPolicy::new(AS))
+                .replay_guard(guard)
+        };
+        let body = request.as_bytes();
+        let none = registrar(fresh(NoGuard));
+        let memory = registrar(fresh(MemoryReplayGuard::default()));
+        let register = |r: &Registrar| {
+            black_box(
+                rt.block_on(r.register_body_async(black_box(body), "application/jwt"))
+                    .unwrap(),
+            );
+        };
+        #[cfg(feature = "redis")]
+        let redis =
+            software_statement_test_support::redis::RedisServer::start("the replay/redis bench case").map(|server| {
+                let guard = rt
+                    .block_on(software_statement::RedisReplayGuard::connect(&server.url()))
+                    .expect("the bench's redis-server answers");
+                (server, registrar(fresh(guard)))
+            });
+        let mut cases = vec![
+            Case::new("none", || register(&none)),
+            Case::new("memory", || register(&memory)),
+        ];
+        #[cfg(feature = "redis")]
+        if let Some((_server, redis)) = &redis {
+            cases.push(Case::new("redis", || register(redis)));
+        }
+        #[cfg(not(feature = "redis"))]
+        eprintln!("skipped: replay/redis (needs --features redis)");
+        h.group(GROUP, cases);
+    }
+
+    /// The table of the replay guard's cost per registration.
+    pub fn print(h: &Harness) {
+        let id = |case: &str| format!("{GROUP}/{case}");
+        let Some(none) = h.get(&id("none")) else {
+            return;
+        };
+        println!("### Replay guard (per signed-request registration)");
+        println!();
+        println!("| guard | registration | allocs | ÷ no guard | guard's cost |");
+        println!("|---|--:|--:|--:|--:|");
+        for (case, name) in [
+            ("none", "none"),
+            ("memory", "`MemoryReplayGuard`"),
+            ("redis", "`RedisReplayGuard`, loopback"),
+        ] {
+            match h.get(&id(case)) {
+                Some(s) => println!(
+                    "| {name} | {} | {} | {} | +{} |",
+                    fmt_time(s.median),
+                    fmt_allocs(s.allocs),
+                    fmt_ratio(s.median, none.median),
+                    fmt_time((s.median - none.median).max(0.0))
+                ),
+                None => println!("| {name} | skipped | | | |"),
+            }
+        }
+        println!();
+        println!(
+            "`Registrar::register_body_async` of one ES256 signed request (ES256 statement), each check a first \
+             use. Redis: `redis-server` on 127.0.0.1 started by the bench (`--features remote,redis`)."
+        );
+        println!();
+    }
 }
 
 /// `a ÷ b` with three decimals, for the targets (a 1.05× bound needs them).
@@ -622,6 +791,8 @@ fn print_report(h: &Harness, w: &Workload) {
     }
     println!();
 
+    #[cfg(feature = "remote")]
+    replay::print(h);
     #[cfg(not(feature = "remote"))]
     println!("(The warm `jwks_uri` cache rows need `--features remote`.)\n");
     print_targets(h, &algs);

@@ -98,6 +98,8 @@ pub use crate::registration::{
 };
 #[cfg(feature = "remote")]
 pub use crate::remote::{RemoteJwks, RemoteOptions};
+#[cfg(feature = "redis")]
+pub use crate::replay::RedisReplayGuard;
 pub use crate::replay::{GuardFuture, MemoryReplayGuard, ReplayError, ReplayGuard, Seen};
 pub use crate::statement::{
     ClientKeyMode, Constraint, IssuerPolicy, Profile, ProfileRule, RedirectUriMode, StatementBuilder,

@@ -8,11 +8,15 @@
 //! Redis: one atomic `SET key NX EXAT` per check).
 
 mod memory;
+#[cfg(feature = "redis")]
+mod redis;
 
 use std::future::Future;
 use std::pin::Pin;
 
 pub use self::memory::MemoryReplayGuard;
+#[cfg(feature = "redis")]
+pub use self::redis::RedisReplayGuard;
 
 /// What a guard says of a token identifier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

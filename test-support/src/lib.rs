@@ -23,6 +23,8 @@
 //! assert_eq!(server.requests(), 0);
 //! ```
 
+pub mod redis;
+
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
