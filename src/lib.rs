@@ -38,7 +38,8 @@
 //! ```
 //!
 //! Crypto backends: `aws-lc-rs` (default) or `ring` (feature). Feature `remote` adds
-//! `jwks_uri` fetching (`RemoteJwks`).
+//! `jwks_uri` fetching (`RemoteJwks`) and the async entry points; feature `redis` adds
+//! `RedisReplayGuard`, replay protection shared by a fleet of servers.
 //!
 //! Every public item is re-exported here, at the crate root, and has this one path; the
 //! modules are private. Reading a token without verifying it is kept apart, in
