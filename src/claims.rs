@@ -4,6 +4,11 @@ use serde_json::{Map, Value};
 
 use crate::error::StatementError;
 
+/// The registered JWT claims (RFC 7519 §4.1). They describe a token (a statement, a signed
+/// request), not the client: never copied from a statement into metadata (merge rule 1),
+/// and removed from a signed request before its members are merged.
+pub const JWT_CLAIMS: [&str; 7] = ["iss", "sub", "aud", "exp", "nbf", "iat", "jti"];
+
 /// Largest NumericDate accepted: 9999-12-31T23:59:59Z. Anything later (or negative,
 /// or not a finite JSON number) is refused as out of range.
 pub const MAX_NUMERIC_DATE: f64 = 253_402_300_799.0;

@@ -72,7 +72,7 @@ mod replay;
 mod statement;
 mod trust;
 
-pub use crate::claims::MAX_NUMERIC_DATE;
+pub use crate::claims::{JWT_CLAIMS, MAX_NUMERIC_DATE};
 pub use crate::clock::{Clock, FixedClock, SystemClock};
 pub use crate::crypto::{backend_supports, BACKEND};
 #[cfg(feature = "remote")]
@@ -95,7 +95,6 @@ pub use crate::net::{is_globally_routable, AddressScope};
 pub use crate::registration::{
     merge, merge_owned, ClientKeys, Merged, Registrar, Registration, RegistrationRequestBuilder, RequestInfo,
     SignedRequestPolicy, SignedRequests, StatementInfo, Update, DEFAULT_MAX_REQUEST_AGE, DEFAULT_MAX_REQUEST_BYTES,
-    JWT_CLAIMS,
 };
 #[cfg(feature = "remote")]
 pub use crate::remote::{RemoteJwks, RemoteOptions};

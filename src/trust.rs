@@ -603,3 +603,21 @@ fn remote_source(
 ) -> Result<KeySource, String> {
     Err("\"jwks_uri\" needs the `remote` feature of software-statement".into())
 }
+
+impl crate::registration::Registrar {
+    /// A registrar configured by a trust file: its verifier, `require_software_statement`,
+    /// and its `registration` object (validation policy, request size bound);
+    /// `allow_http_loopback` also admits a client `jwks_uri` over http to a loopback address.
+    pub fn from_trust_file(trust: &TrustFile) -> Self {
+        let registrar = Self::new(trust.verifier().clone())
+            .require_software_statement(trust.require_software_statement())
+            .validation(trust.validation().clone())
+            .max_request_bytes(trust.max_request_bytes());
+        #[cfg(feature = "remote")]
+        let registrar = registrar.client_key_options(trust.remote_options());
+        match trust.signed_requests() {
+            Some(policy) => registrar.signed_requests(policy.clone()),
+            None => registrar,
+        }
+    }
+}

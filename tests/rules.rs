@@ -1854,7 +1854,7 @@ fn rule_4_11_leeway_over_300_seconds_is_a_configuration_error() {
     assert!(Verifier::builder().leeway(300).is_ok());
     assert_eq!(
         Verifier::builder().leeway(301).unwrap_err(),
-        ConfigError::LeewayTooLarge { seconds: 301 }
+        ConfigError::LeewayTooLarge { seconds: 301, max: 300 }
     );
     let key = Key::new(Algorithm::ES256, "k");
     for (leeway, ok) in [

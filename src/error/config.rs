@@ -19,8 +19,10 @@ pub struct TrustFileError {
 #[non_exhaustive]
 pub enum ConfigError {
     /// A clock tolerance over the 300-second maximum.
-    #[error("a leeway of {seconds} s is more than the {max} s allowed", max = crate::MAX_LEEWAY)]
+    #[error("a leeway of {seconds} s is more than the {max} s allowed")]
     LeewayTooLarge {
+        /// The largest leeway allowed.
+        max: u64,
         /// The leeway asked for.
         seconds: u64,
     },

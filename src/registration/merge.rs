@@ -6,11 +6,8 @@
 
 use serde_json::{Map, Value};
 
+use crate::claims::JWT_CLAIMS;
 use crate::metadata::{split_member_name, ClientMetadata};
-
-/// The registered JWT claims (RFC 7519 §4.1). They describe the statement, not the
-/// client, and are never copied from a statement into metadata (merge rule 1, README).
-pub const JWT_CLAIMS: [&str; 7] = ["iss", "sub", "aud", "exp", "nbf", "iat", "jti"];
 
 /// The member that carries the statement (RFC 7591 §2.3).
 const SOFTWARE_STATEMENT: &str = "software_statement";

@@ -8,7 +8,7 @@ mod registrar;
 mod signed_request;
 
 pub use self::client_keys::ClientKeys;
-pub use self::merge::{merge, merge_owned, Merged, JWT_CLAIMS};
+pub use self::merge::{merge, merge_owned, Merged};
 pub use self::registrar::{Registrar, Registration, StatementInfo, Update, DEFAULT_MAX_REQUEST_BYTES};
 pub use self::signed_request::{
     RegistrationRequestBuilder, RequestInfo, SignedRequestPolicy, SignedRequests, DEFAULT_MAX_REQUEST_AGE,

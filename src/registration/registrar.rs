@@ -39,7 +39,6 @@ use crate::error::{Quoted, RegistrationError, StatementError};
 use crate::metadata::{split_member_name, ClientMetadata, UnknownMembers, ValidationOptions, SERVER_ISSUED_MEMBERS};
 use crate::replay::{self, MemoryReplayGuard, ReplayError, ReplayGuard, Seen};
 use crate::statement::{ClientKeyMode, RedirectUriMode, VerifiedStatement, Verifier};
-use crate::trust::TrustFile;
 
 /// What the registration kept of the verified statement.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -159,22 +158,6 @@ impl Registrar {
             replay: Arc::new(MemoryReplayGuard::default()),
             #[cfg(feature = "remote")]
             client_keys: ClientKeyFetchers::default(),
-        }
-    }
-
-    /// A registrar configured by a trust file: its verifier, `require_software_statement`,
-    /// and its `registration` object (validation policy, request size bound);
-    /// `allow_http_loopback` also admits a client `jwks_uri` over http to a loopback address.
-    pub fn from_trust_file(trust: &TrustFile) -> Self {
-        let registrar = Self::new(trust.verifier().clone())
-            .require_software_statement(trust.require_software_statement())
-            .validation(trust.validation().clone())
-            .max_request_bytes(trust.max_request_bytes());
-        #[cfg(feature = "remote")]
-        let registrar = registrar.client_key_options(trust.remote_options());
-        match trust.signed_requests() {
-            Some(policy) => registrar.signed_requests(policy.clone()),
-            None => registrar,
         }
     }
 

@@ -22,16 +22,12 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use crate::claims::numeric_date;
+use crate::claims::{numeric_date, JWT_CLAIMS};
 use crate::error::{Quoted, RegistrationError, SignError};
 use crate::jwa::{Algorithm, AlgorithmSet};
 use crate::jwk::{Jwk, JwkSet};
 use crate::jws::{self, Limits, UnverifiedJws};
 use crate::statement::VerifiedStatement;
-
-/// The JWT claims of a registration request: they describe the request, not the client,
-/// and are removed before the merge (step 7).
-pub(crate) const REQUEST_CLAIMS: [&str; 7] = ["iss", "sub", "aud", "exp", "nbf", "iat", "jti"];
 
 /// The default most age of a signed request's `iat`, in seconds.
 pub const DEFAULT_MAX_REQUEST_AGE: u64 = 300;
@@ -288,7 +284,7 @@ pub(crate) fn verify(
     };
     // Step 7: the rest is the plain request, in the request's order (`retain`, not
     // `remove`: with `preserve_order` a removal swaps the last member into its place).
-    claims.retain(|name, _| !REQUEST_CLAIMS.contains(&name.as_str()));
+    claims.retain(|name, _| !JWT_CLAIMS.contains(&name.as_str()));
     Ok((claims, info))
 }
 
@@ -443,7 +439,7 @@ impl RegistrationRequestBuilder {
         crate::crypto::fill_random(&mut jti).map_err(|_| SignError::Randomness)?;
         let mut claims = Map::with_capacity(self.metadata.len() + 7);
         for (name, value) in &self.metadata {
-            if !REQUEST_CLAIMS.contains(&name.as_str()) && name != "software_statement" {
+            if !JWT_CLAIMS.contains(&name.as_str()) && name != "software_statement" {
                 claims.insert(name.clone(), value.clone());
             }
         }

@@ -8,10 +8,10 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value};
 
+use crate::claims::JWT_CLAIMS;
 use crate::error::StatementError;
 use crate::jwa::Algorithm;
 use crate::metadata::{split_member_name, SERVER_ISSUED_MEMBERS};
-use crate::registration::JWT_CLAIMS;
 
 /// What a request's `redirect_uris` may do when the statement asserts `redirect_uris`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -141,7 +141,10 @@ impl VerifierBuilder {
     /// verify (security rule 11).
     pub fn leeway(mut self, seconds: u64) -> Result<Self, ConfigError> {
         if seconds > MAX_LEEWAY {
-            return Err(ConfigError::LeewayTooLarge { seconds });
+            return Err(ConfigError::LeewayTooLarge {
+                seconds,
+                max: MAX_LEEWAY,
+            });
         }
         self.inner.leeway = seconds;
         Ok(self)
