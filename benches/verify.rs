@@ -1,6 +1,7 @@
 //! Benchmarks (the README's "Performance targets"): verify and sign per algorithm against
 //! the backend's raw primitive, jsonwebtoken and josekit; registration merge + validate; a
-//! warm `jwks_uri` cache against inline keys (feature `remote`); trust-file load; key
+//! warm `jwks_uri` cache against inline keys, the replay guard, and a signed-request
+//! registration against the sum of its parts (feature `remote`); trust-file load; key
 //! import. Prints markdown tables with medians, ratios and heap allocations per operation.
 //!
 //! `cargo bench --features remote --bench verify` measures everything;
@@ -249,6 +250,10 @@ fn main() {
     #[cfg(feature = "remote")]
     replay::bench(&mut h);
 
+    // ---- signed request: registration against the sum of its parts ----
+    #[cfg(feature = "remote")]
+    signed::bench(&mut h, &w);
+
     print_report(&h, &w);
     if h.ran_anything() && !check_alloc_ceilings(&h) {
         std::process::exit(1);
@@ -447,7 +452,7 @@ mod replay {
     use std::sync::atomic::{AtomicU64, Ordering};
     use std::sync::Arc;
 
-    use serde_json::json;
+    use serde_json::{json, Value};
     use software_statement::{
         Algorithm, FixedClock, GuardFuture, IssuerPolicy, Jwk, JwkSet, MemoryReplayGuard, Registrar,
         RegistrationRequestBuilder, ReplayGuard, Seen, SignedRequestPolicy, StatementBuilder, Verifier,
@@ -456,12 +461,12 @@ mod replay {
     use super::harness::{fmt_allocs, fmt_ratio, fmt_time, Case, Harness};
 
     const GROUP: &str = "replay";
-    const ISS: &str = "https://directory.example.org";
-    const AS: &str = "https://as.example.org";
+    pub(super) const ISS: &str = "https://directory.example.org";
+    pub(super) const AS: &str = "https://as.example.org";
 
     /// No guard: every token is a first use, at once.
     #[derive(Debug)]
-    struct NoGuard;
+    pub(super) struct NoGuard;
 
     impl ReplayGuard for NoGuard {
         fn record<'a>(&'a self, _key: &'a str, _expires_at: u64, _now: u64) -> GuardFuture<'a> {
@@ -491,6 +496,57 @@ mod replay {
         })
     }
 
+    /// The client's ES256 signing key (`kid` `c1`).
+    pub(super) fn client_key() -> Jwk {
+        Jwk::generate(Algorithm::ES256).unwrap().with_kid("c1").unwrap()
+    }
+
+    /// One signed registration request (the replay and signed groups): a statement from
+    /// [`ISS`] signed by `directory`, with `software_id` and the client's keys
+    /// (`client_keys`: `("jwks", set)` or `("jwks_uri", uri)`), inside a request to [`AS`]
+    /// signed by `client` whose metadata is one redirect URI; both issued at `now`.
+    /// Returns the statement and the request.
+    pub(super) fn signed_request(
+        directory: &Jwk,
+        client: &Jwk,
+        client_keys: (&str, Value),
+        now: u64,
+    ) -> (String, String) {
+        let statement = StatementBuilder::new(ISS)
+            .claim("software_id", "app-1")
+            .claim(client_keys.0, client_keys.1)
+            .issued_at(now)
+            .ttl(86_400)
+            .sign(directory)
+            .unwrap();
+        let request = RegistrationRequestBuilder::new(&statement)
+            .audience(AS)
+            .issued_at(now)
+            .ttl(3600)
+            .metadata(
+                json!({"redirect_uris": ["https://app.example/cb"]})
+                    .as_object()
+                    .unwrap()
+                    .clone(),
+            )
+            .sign(client)
+            .unwrap();
+        (statement, request)
+    }
+
+    /// A registrar trusting `directory` for [`ISS`] (inline key, clock fixed at `now`),
+    /// accepting signed requests to [`AS`], with `guard`.
+    pub(super) fn registrar(directory: &Jwk, now: u64, guard: Arc<dyn ReplayGuard>) -> Registrar {
+        let keys = JwkSet::new(vec![directory.to_public().unwrap()]).unwrap();
+        let verifier = Verifier::builder()
+            .issuer(ISS, IssuerPolicy::with_jwks(keys))
+            .clock(Arc::new(FixedClock::new(now)))
+            .build();
+        Registrar::new(verifier)
+            .signed_requests(SignedRequestPolicy::new(AS))
+            .replay_guard(guard)
+    }
+
     pub fn bench(h: &mut Harness) {
         if !h.enabled(GROUP) {
             return;
@@ -506,36 +562,10 @@ mod replay {
             .unwrap()
             .as_secs();
         let directory = Jwk::generate(Algorithm::ES256).unwrap();
-        let client = Jwk::generate(Algorithm::ES256).unwrap().with_kid("c1").unwrap();
-        let statement = StatementBuilder::new(ISS)
-            .claim("software_id", "app-1")
-            .claim("jwks", json!({"keys": [client.to_public().unwrap().to_value()]}))
-            .issued_at(now)
-            .ttl(86_400)
-            .sign(&directory)
-            .unwrap();
-        let request = RegistrationRequestBuilder::new(&statement)
-            .audience(AS)
-            .issued_at(now)
-            .ttl(3600)
-            .metadata(
-                json!({"redirect_uris": ["https://app.example/cb"]})
-                    .as_object()
-                    .unwrap()
-                    .clone(),
-            )
-            .sign(&client)
-            .unwrap();
-        let registrar = |guard: Arc<dyn ReplayGuard>| {
-            let keys = JwkSet::new(vec![directory.to_public().unwrap()]).unwrap();
-            let verifier = Verifier::builder()
-                .issuer(ISS, IssuerPolicy::with_jwks(keys))
-                .clock(Arc::new(FixedClock::new(now)))
-                .build();
-            Registrar::new(verifier)
-                .signed_requests(SignedRequestPolicy::new(AS))
-                .replay_guard(guard)
-        };
+        let client = client_key();
+        let jwks = json!({"keys": [client.to_public().unwrap().to_value()]});
+        let (_, request) = signed_request(&directory, &client, ("jwks", jwks), now);
+        let registrar = |guard: Arc<dyn ReplayGuard>| registrar(&directory, now, guard);
         let body = request.as_bytes();
         let none = registrar(fresh(NoGuard));
         let memory = registrar(fresh(MemoryReplayGuard::default()));
@@ -596,6 +626,299 @@ mod replay {
         println!(
             "`Registrar::register_body_async` of one ES256 signed request (ES256 statement), each check a first \
              use. Redis: `redis-server` on 127.0.0.1 started by the bench (`--features remote,redis`)."
+        );
+        println!();
+    }
+}
+
+/// A signed-request registration against the sum of its parts (issue 11, item 5), per
+/// statement algorithm: the statement (ES256 or PS256, the Open Banking shape) names the
+/// client's ES256 keys by `jwks_uri`, served over HTTPS on 127.0.0.1 by the bench and
+/// fetched once before measuring (the client-key cache warm); the guard always answers
+/// `Seen::First`, so that one request registers again and again. The parts run on the
+/// same inputs, in the same interleaved group.
+#[cfg(feature = "remote")]
+mod signed {
+    use std::hint::black_box;
+    use std::sync::Arc;
+
+    use serde_json::{json, Map, Value};
+    use software_statement::{
+        merge, parse_json_object, AddressScope, Algorithm, JwkSet, Limits, RemoteOptions, SignedRequestPolicy,
+        UnverifiedJws, ValidationOptions, VerifiedStatement, DEFAULT_MAX_REQUEST_BYTES, JWT_CLAIMS,
+    };
+    use software_statement_test_support::{JwksServer, Reply};
+
+    use super::harness::{fmt_allocs, fmt_ratio, fmt_time, Case, Harness};
+    use super::replay::{client_key, registrar, signed_request, NoGuard, AS};
+    use super::workload::Workload;
+
+    /// Register ÷ the sum of its parts, at most.
+    pub const TARGET: f64 = 1.10;
+
+    /// The statement algorithms (the request is ES256 in both).
+    const STATEMENT_ALGS: [Algorithm; 2] = [Algorithm::ES256, Algorithm::PS256];
+
+    /// The parts of a registration, as `(case, name)`.
+    const PARTS: [(&str, &str); 3] = [
+        ("statement-verify", "statement verify"),
+        ("request-verify", "request verify"),
+        ("merge-validate", "merge + validate"),
+    ];
+
+    fn group(alg: Algorithm) -> String {
+        format!("signed/{alg}")
+    }
+
+    /// What `register_body` does to the request itself, through the public API: steps 1
+    /// and 2 (the strict JWS parse under the request size cap, the payload as a strict JSON
+    /// object, its `software_statement` copied out), 5 (the signature, with the client's
+    /// keys) and 6 (`iss`, `aud`, `exp`, `iat`, `nbf`, `jti`, the request's `alg`, `kid`
+    /// and `jti` kept), then the JWT claims removed (step 7). Returns the plain request.
+    fn request_verify(
+        body: &[u8],
+        limits: &Limits,
+        keys: &JwkSet,
+        statement: &VerifiedStatement,
+        policy: &SignedRequestPolicy,
+        now: u64,
+        leeway: u64,
+    ) -> Map<String, Value> {
+        let token = std::str::from_utf8(body).unwrap().trim();
+        let jws = UnverifiedJws::parse(token, limits).unwrap();
+        let mut claims = parse_json_object(jws.payload(), limits.depth()).unwrap();
+        let Some(Value::String(ssa)) = claims.get("software_statement") else {
+            panic!("the request carries a software_statement string");
+        };
+        black_box(ssa.clone());
+        let verified = jws.verify(keys, policy.allowed_algorithms()).unwrap();
+        let software_id = statement.claims().get("software_id").and_then(Value::as_str);
+        assert!(software_id.is_some() && claims.get("iss").and_then(Value::as_str) == software_id);
+        let aud_ok = match claims.get("aud") {
+            Some(Value::String(aud)) => aud == policy.audience(),
+            Some(Value::Array(list)) => list.iter().any(|a| a.as_str() == Some(policy.audience())),
+            _ => false,
+        };
+        assert!(aud_ok, "aud");
+        let date = |name: &str| claims.get(name).map(|v| v.as_f64().unwrap());
+        let (now, leeway) = (now as f64, leeway as f64);
+        assert!(now < date("exp").unwrap() + leeway, "exp");
+        let iat = date("iat").unwrap();
+        assert!(
+            iat <= now + leeway && now <= iat + policy.allowed_age() as f64 + leeway,
+            "iat"
+        );
+        assert!(date("nbf").is_none_or(|nbf| nbf <= now + leeway), "nbf");
+        let jti = match claims.get("jti") {
+            Some(Value::String(jti)) if !jti.is_empty() && jti.len() <= 256 => jti.clone(),
+            _ => panic!("jti"),
+        };
+        let header = verified.header();
+        black_box((header.alg(), header.kid().map(str::to_owned), jti));
+        claims.retain(|name, _| !JWT_CLAIMS.contains(&name.as_str()));
+        claims
+    }
+
+    pub fn bench(h: &mut Harness, w: &Workload) {
+        let algs: Vec<Algorithm> = STATEMENT_ALGS
+            .into_iter()
+            .filter(|alg| w.alg(*alg).is_some() && h.enabled(&group(*alg)))
+            .collect();
+        if algs.is_empty() {
+            return;
+        }
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        // The client's keys, published at its jwks_uri.
+        let client = client_key();
+        let client_keys = JwkSet::new(vec![client.to_public().unwrap()]).unwrap();
+        let published = json!({"keys": [client.to_public().unwrap().to_value()]}).to_string();
+        let reply = Reply::json(published).header("Cache-Control", "max-age=3600");
+        let server = rt.block_on(JwksServer::https(reply));
+        let jwks_uri = server.url("/client-jwks.json");
+        // Like a trust file's `allow_http_loopback`: the jwks_uri is on 127.0.0.1.
+        let options = ValidationOptions::default().allow_http_loopback(true);
+        let policy = SignedRequestPolicy::new(AS);
+        let limits = Limits::default().max_token_bytes(DEFAULT_MAX_REQUEST_BYTES);
+        for alg in algs {
+            let directory = &w.alg(alg).unwrap().key;
+            let (ssa, request) = signed_request(directory, &client, ("jwks_uri", Value::from(jwks_uri.as_str())), now);
+            let body = request.as_bytes();
+            let registrar = registrar(directory, now, Arc::new(NoGuard))
+                .validation(options.clone())
+                .client_key_options(
+                    RemoteOptions::default()
+                        .address_scope(AddressScope::AlsoLoopback)
+                        .add_root_certificate(server.cert.clone()),
+                );
+            // Warm the client-key cache: the one fetch.
+            let before = server.requests();
+            rt.block_on(registrar.register_body_async(body, "application/jwt"))
+                .expect("the signed request registers");
+            assert_eq!(server.requests(), before + 1, "the warm-up fetches the client's keys");
+            // The parts' inputs: what the registration computes on the way.
+            let verifier = registrar.verifier();
+            let statement = verifier.verify(&ssa).unwrap();
+            let leeway = verifier.leeway_seconds();
+            let plain = request_verify(body, &limits, &client_keys, &statement, &policy, now, leeway);
+            let expected = registrar.register_body(body, "application/jwt").unwrap();
+            let merged = merge(&plain, Some((&ssa, statement.claims())));
+            assert_eq!(
+                merged.metadata, expected.metadata,
+                "the parts compute the registration's metadata"
+            );
+            h.group(
+                &group(alg),
+                vec![
+                    Case::new("register", || {
+                        black_box(registrar.register_body(black_box(body), "application/jwt").unwrap());
+                    }),
+                    Case::new("statement-verify", || {
+                        black_box(verifier.verify(black_box(&ssa)).unwrap());
+                    }),
+                    Case::new("request-verify", || {
+                        black_box(request_verify(
+                            black_box(body),
+                            &limits,
+                            &client_keys,
+                            &statement,
+                            &policy,
+                            now,
+                            leeway,
+                        ));
+                    }),
+                    Case::new("merge-validate", || {
+                        let m = merge(black_box(&plain), Some((&ssa, black_box(statement.claims()))));
+                        m.metadata.validate(&options).unwrap();
+                        black_box(m);
+                    }),
+                    Case::new("register-async", || {
+                        black_box(
+                            rt.block_on(registrar.register_body_async(black_box(body), "application/jwt"))
+                                .unwrap(),
+                        );
+                    }),
+                ],
+            );
+            // Warm means warm: nothing measured fetched.
+            assert_eq!(
+                server.requests(),
+                before + 1,
+                "a warm client-key cache must not refetch"
+            );
+        }
+    }
+
+    /// The sum of the parts' medians and allocations, if they all ran.
+    fn sum(h: &Harness, alg: Algorithm) -> Option<(f64, f64)> {
+        PARTS.iter().try_fold((0.0, 0.0), |(t, a), (case, _)| {
+            let s = h.get(&format!("{}/{case}", group(alg)))?;
+            Some((t + s.median, a + s.allocs))
+        })
+    }
+
+    /// Register ÷ the sum of its parts.
+    pub fn ratio(h: &Harness, alg: Algorithm) -> Option<f64> {
+        let register = h.get(&format!("{}/register", group(alg)))?;
+        Some(register.median / sum(h, alg)?.0)
+    }
+
+    /// The statement algorithms that ran, for the targets.
+    pub fn algs() -> [Algorithm; 2] {
+        STATEMENT_ALGS
+    }
+
+    /// The table: a registration against the sum of its parts.
+    pub fn print(h: &Harness) {
+        let algs: Vec<Algorithm> = STATEMENT_ALGS
+            .into_iter()
+            .filter(|alg| h.get(&format!("{}/register", group(*alg))).is_some())
+            .collect();
+        if algs.is_empty() {
+            return;
+        }
+        println!("### Signed-request registration (warm client-key cache) against the sum of its parts");
+        println!();
+        let mut head = String::from("| operation |");
+        let mut rule = String::from("|---|");
+        for alg in &algs {
+            head.push_str(&format!(" {alg} statement, ES256 request | allocs |"));
+            rule.push_str("--:|--:|");
+        }
+        println!("{head}");
+        println!("{rule}");
+        let cell = |id: String| match h.get(&id) {
+            Some(s) => format!(" {} | {} |", fmt_time(s.median), fmt_allocs(s.allocs)),
+            None => " — | — |".into(),
+        };
+        let row = |name: &str, case: &str| {
+            let cells: String = algs.iter().map(|alg| cell(format!("{}/{case}", group(*alg)))).collect();
+            println!("| {name} |{cells}");
+        };
+        row("`Registrar::register_body` (*register*)", "register");
+        for (case, name) in PARTS {
+            row(name, case);
+        }
+        let sums: String = algs
+            .iter()
+            .map(|alg| match sum(h, *alg) {
+                Some((t, a)) => format!(" {} | {} |", fmt_time(t), fmt_allocs(a)),
+                None => " — | — |".into(),
+            })
+            .collect();
+        println!("| *sum of the parts* |{sums}");
+        let ratios: String = algs
+            .iter()
+            .map(|alg| {
+                match (
+                    ratio(h, *alg),
+                    sum(h, *alg),
+                    h.get(&format!("{}/register", group(*alg))),
+                ) {
+                    (Some(r), Some((_, a)), Some(reg)) => format!(
+                        " {r:.3}× ({}) | {}{} |",
+                        if r <= TARGET { "met" } else { "**missed**" },
+                        if reg.allocs >= a { "+" } else { "" },
+                        fmt_allocs(reg.allocs - a)
+                    ),
+                    _ => " — | — |".into(),
+                }
+            })
+            .collect();
+        println!("| *register ÷ sum* (target ≤ {TARGET:.2}×) |{ratios}");
+        let asyncs: String = algs
+            .iter()
+            .map(|alg| {
+                let id = format!("{}/register-async", group(*alg));
+                let register = format!("{}/register", group(*alg));
+                match (h.get(&id), h.get(&register)) {
+                    (Some(s), Some(r)) => format!(
+                        " {} ({} register) | {} |",
+                        fmt_time(s.median),
+                        fmt_ratio(s.median, r.median),
+                        fmt_allocs(s.allocs)
+                    ),
+                    _ => " — | — |".into(),
+                }
+            })
+            .collect();
+        println!("| `register_body_async`, for reference |{asyncs}");
+        println!();
+        println!(
+            "One signed request (ES256, metadata: one redirect URI) carrying a statement (`software_id`, \
+             `jwks_uri`); the client's keys fetched once before measuring from the `jwks_uri` the bench serves \
+             over HTTPS on 127.0.0.1; the replay guard always answers `Seen::First`. *statement verify*: \
+             `Verifier::verify` of the statement. *request verify*: `UnverifiedJws::parse` + the payload by \
+             `parse_json_object` + `verify` with the client's key set + the request's claims (`iss`, `aud`, \
+             times, `jti`) + the JWT claims removed. *merge + validate*: `merge` of that plain request with the \
+             statement's claims + `ClientMetadata::validate`."
         );
         println!();
     }
@@ -793,6 +1116,8 @@ fn print_report(h: &Harness, w: &Workload) {
 
     #[cfg(feature = "remote")]
     replay::print(h);
+    #[cfg(feature = "remote")]
+    signed::print(h);
     #[cfg(not(feature = "remote"))]
     println!("(The warm `jwks_uri` cache rows need `--features remote`.)\n");
     print_targets(h, &algs);
@@ -918,6 +1243,17 @@ fn print_targets(h: &Harness, algs: &[Algorithm]) {
                 "| {what} {alg}: warm jwks_uri within 1.05× inline | {} | | {} |",
                 fmt_ratio3(remote, inline),
                 mark(remote / inline <= 1.05)
+            );
+        }
+    }
+    #[cfg(feature = "remote")]
+    for alg in signed::algs() {
+        if let Some(ratio) = signed::ratio(h, alg) {
+            println!(
+                "| signed-request registration ({alg} statement, warm client-key cache) within {:.2}× of its parts | {:.3}× | | {} |",
+                signed::TARGET,
+                ratio,
+                mark(ratio <= signed::TARGET)
             );
         }
     }
