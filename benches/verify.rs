@@ -583,6 +583,7 @@ mod replay {
                     .expect("the bench's redis-server answers");
                 (server, registrar(fresh(guard)))
             });
+        #[cfg_attr(not(feature = "redis"), allow(unused_mut))]
         let mut cases = vec![
             Case::new("none", || register(&none)),
             Case::new("memory", || register(&memory)),
