@@ -5,8 +5,8 @@
 
 use serde_json::{json, Map, Value};
 use software_statement::{
-    Algorithm, ErrorCode, IssuerPolicy, Jwk, JwkSet, Registrar, RegistrationError, StatementBuilder, TrustFile,
-    UnknownMembers, ValidationOptions, Verifier, SERVER_ISSUED_MEMBERS,
+    Algorithm, ErrorCode, IssuerPolicy, Jwk, JwkSet, Registrar, RegistrationError, SignedRequestPolicy,
+    StatementBuilder, TrustFile, UnknownMembers, ValidationOptions, Verifier, SERVER_ISSUED_MEMBERS,
 };
 
 const ISS: &str = "https://publisher.example.com";
@@ -169,7 +169,15 @@ fn rule_5_12_default_redirect_policy_is_https_loopback_and_private_use() {
         "http://evil.example/cb",
         "http://127.0.0.1.evil.example/cb",
         "myapp:/cb",
+        "https://client.example.net/cb#frag",
+        "https://client.example.net/c b",
         "http://user@127.0.0.1/cb",
+        // Loopback is http only.
+        "ftp://127.0.0.1/cb",
+        "ws://localhost/cb",
+        // A loopback host followed by anything but a port.
+        "http://[::1]evil.example/cb",
+        "http://127.0.0.1:80.evil.example/cb",
     ] {
         refused(&r, &with("redirect_uris", json!([uri])), ErrorCode::InvalidRedirectUri);
     }
@@ -205,6 +213,7 @@ fn rule_5_12_other_uri_members_are_https_without_userinfo() {
         for bad in [
             "http://client.example.net/x",
             "https://user:pass@client.example.net/x",
+            "https://user@client.example.net/x",
             "data:image/png;base64,AAAA",
         ] {
             let e = refused(&r, &with(member, json!(bad)), ErrorCode::InvalidClientMetadata);
@@ -319,6 +328,13 @@ fn rule_5_14_body_size_depth_and_key_count_are_bounded() {
     let one = registrar(&k).validation(ValidationOptions::default().max_client_keys(1));
     let two = json!({"keys": [key().to_public().unwrap().to_value(), key().to_public().unwrap().to_value()]});
     refused(&one, &with("jwks", two), ErrorCode::InvalidClientMetadata);
+    // A signed (application/jwt) body is bounded too, by its size as received, before parsing.
+    let signed = registrar(&k)
+        .signed_requests(SignedRequestPolicy::new("https://as.example"))
+        .max_request_bytes(1024);
+    let padded = format!("a.b.c{}", " ".repeat(1024));
+    let e = signed.register_body(padded.as_bytes(), "application/jwt").unwrap_err();
+    assert!(e.description().contains("1029 bytes"), "{e}");
 }
 
 // ---- security rule 9: safe descriptions --------------------------------------------------------
@@ -355,6 +371,19 @@ fn rule_4_9_error_descriptions_are_bounded_ascii_without_quotes() {
         assert!(!d.contains(&"t".repeat(65)), "quoted input is cut to 64 bytes: {d}");
         assert_eq!(e.to_json()["error_description"], d);
     }
+    // Quoted attacker text: '"', '\\', '\'' and anything outside RFC 6749 section 5.2 become '?'.
+    let d = refused(
+        &r,
+        &with("client_name#\"\\'\u{e9}", json!("x")),
+        ErrorCode::InvalidClientMetadata,
+    )
+    .description()
+    .to_owned();
+    assert!(d.starts_with("client_name#???? "), "{d}");
+    // The last line of defence, for text that is not quoted: every description is mapped and cut.
+    let raw = RegistrationError::invalid_client_metadata(format!("a\"b\\c\u{e9}\n{}", "x".repeat(400)));
+    assert!(raw.description().starts_with("a'b/c??x"), "{}", raw.description());
+    assert_eq!(raw.description().len(), software_statement::MAX_DESCRIPTION);
 }
 
 // ---- the trust file's registration object ----------------------------------------------------

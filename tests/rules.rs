@@ -1768,11 +1768,18 @@ fn rule_4_5_post_quantum_and_foreign_keys_are_skipped_in_a_configured_set() {
         {"kty": "AKP", "alg": "ML-DSA-44", "kid": "pq", "pub": "AAAA"},
         // A curve this library does not implement, with an alg it does not know.
         {"kty": "OKP", "crv": "Ed448", "alg": "Ed448", "kid": "ed448", "x": "AAAA"},
+        // An EC key on a curve name no registry knows (its alg says ES256): skipped, not fatal.
+        key.public_with(|m| { m.insert("crv".into(), json!("P-257")); m.insert("kid".into(), json!("p257")); }),
         key.public_value(),
     ]})
     .to_string();
     let set = JwkSet::from_json(&jwks).expect("foreign keys are skipped");
     assert_eq!(set.keys().len(), 1);
+    assert!(
+        matches!(&set.skipped()[2].reason, KeyError::UnsupportedCurve(c) if c == "P-257"),
+        "{:?}",
+        set.skipped()
+    );
     let reasons: Vec<_> = set.skipped().iter().map(|s| s.reason.clone()).collect();
     assert!(
         matches!(&reasons[0], KeyError::UnsupportedKeyType(k) if k == "AKP"),
@@ -1840,6 +1847,9 @@ fn rule_4_10_fetched_sets_never_yield_secrets() {
         .skipped()
         .iter()
         .all(|s| s.reason == KeyError::SecretInFetchedSet));
+    // An oct key is a secret whatever its other members (even without "k").
+    let no_k = JwkSet::from_json_lenient(&json!({"keys": [{"kty": "oct", "kid": "no-k"}]}).to_string()).unwrap();
+    assert_eq!(no_k.skipped()[0].reason, KeyError::SecretInFetchedSet);
     // Positive control: an operator may configure an HMAC secret inline.
     let configured = JwkSet::from_json(&json!({"keys": [hmac.public_value()]}).to_string()).unwrap();
     assert_eq!(configured.keys().len(), 1);

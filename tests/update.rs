@@ -150,6 +150,10 @@ fn an_update_cannot_set_server_issued_members() {
             .unwrap_err();
         assert_eq!(e.code(), ErrorCode::InvalidClientMetadata, "{member}");
         assert!(e.description().contains(member), "{e}");
+        assert!(
+            e.description().contains("RFC 7592"),
+            "refused by the update rule itself: {e}"
+        );
     }
 }
 
