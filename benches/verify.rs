@@ -283,6 +283,7 @@ fn check_alloc_ceilings(h: &Harness) -> bool {
         .collect();
     let mut failures = Vec::new();
     let mut checked = vec![false; rows.len()];
+    println!();
     println!("### Allocation ceilings (deterministic; a run above one fails)");
     println!();
     println!("| operation | case | allocs | ceiling | |");
@@ -1056,8 +1057,8 @@ fn print_report(h: &Harness, w: &Workload) {
     println!();
     println!(
         "*raw*: the primitive over the token's signing input. *jws::sign*: header + base64url + signature from \
-         the payload bytes. *StatementBuilder::sign*: claims map built and serialized, random `jti`, then as \
-         jws::sign — compare it with jsonwebtoken `encode` and josekit `encode_with_signer`, which serialize \
+         the payload bytes. *StatementBuilder::sign*: random `jti`, claims written from the builder into the \
+         token and encoded in place, then signed as by jws::sign — compare it with jsonwebtoken `encode` and josekit `encode_with_signer`, which serialize \
          the claims too."
     );
     println!();
