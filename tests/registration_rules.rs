@@ -431,7 +431,7 @@ fn trust_file_registration_object_configures_the_registrar() {
 
 #[test]
 fn openbanking_uk_profile_maps_software_claims_and_takes_a_redirect_subset() {
-    let k = Jwk::generate(Algorithm::PS256).unwrap();
+    let k = Jwk::generate(Algorithm::ES256).unwrap();
     let doc =
         json!({"issuers": {ISS: {"jwks": {"keys": [k.to_public().unwrap().to_value()]}, "profile": "openbanking-uk"}}});
     let trust = TrustFile::from_json(&doc.to_string(), "t.json", None).unwrap();
