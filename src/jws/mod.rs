@@ -335,7 +335,7 @@ pub(crate) fn check_envelope(token: &str, limits: &Limits) -> Result<(), JwsErro
 }
 
 impl<'t> UnverifiedJws<'t> {
-    /// Applies the strict compact-form rules (DESIGN §4.3, §4.4): size cap first, exactly
+    /// Applies the strict compact-form rules (security rules 3 and 4, README): size cap first, exactly
     /// three segments, canonical base64url, UTF-8 JSON object header without duplicate
     /// members, a known `alg` (never `none`), `crit` and `b64` refused.
     pub fn parse(token: &'t str, limits: &Limits) -> Result<Self, JwsError> {
@@ -390,7 +390,7 @@ impl<'t> UnverifiedJws<'t> {
     }
 
     /// Selects a key from `keys` (by `kid`, or the single compatible key) and verifies.
-    /// `alg` must be in `allowed` and fit the key (DESIGN §4.1, §4.6).
+    /// `alg` must be in `allowed` and fit the key (security rules 1 and 6, README).
     pub fn verify(self, keys: &JwkSet, allowed: AlgorithmSet) -> Result<Verified, JwsError> {
         let alg = self.check_alg(allowed)?;
         let key = keys.select(alg, self.header.kid())?;
