@@ -110,7 +110,7 @@ pub struct Registrar {
 
 /// A token identifier to record once, after the registration succeeded: its guard key,
 /// until when, and the code of a replay.
-struct ReplayEntry {
+pub(super) struct ReplayEntry {
     key: String,
     expires_at: u64,
     replay: RegistrationError,
@@ -389,121 +389,6 @@ impl Registrar {
         Ok((registration, entries))
     }
 
-    /// An RFC 7592 update of a registered client (`PUT` on its configuration endpoint):
-    /// `current` is the client's registered metadata as the server stored it (with its
-    /// `client_id`, and its `client_secret` if it has one), `request` the new request.
-    ///
-    /// Rules (the README's "Updating a registration"): the request's `client_id` is
-    /// required and must equal the current one; `registration_access_token`,
-    /// `registration_client_uri`, `client_id_issued_at`, `client_secret_expires_at` are
-    /// refused; a `client_secret`, if sent, must equal the current one; a statement is
-    /// re-verified when sent and required when the client was registered with one, and
-    /// its issuer and `software_id` must not change (`invalid_software_statement`). The
-    /// rest is the registration step. The result reports what changed.
-    pub fn update(&self, current: &ClientMetadata, request: &Map<String, Value>) -> Result<Update, RegistrationError> {
-        let (plain, expected) = self.prepare_update(current, request)?;
-        let (plain, ignored) = self.screen(&plain)?;
-        let plain = plain.as_ref();
-        let verified = match self.statement_of(plain)? {
-            Some(token) => Some((token, self.verifier.verify(token)?)),
-            None => None,
-        };
-        check_same_software(&expected, verified.as_ref().map(|(_, s)| s))?;
-        let fresh = verified
-            .as_ref()
-            .is_some_and(|(t, _)| Some(*t) != current.software_statement());
-        let (registration, entries) = self.complete(plain, verified, ignored)?;
-        if fresh {
-            self.record_now(entries)?;
-        }
-        Ok(Update::of(current, registration))
-    }
-
-    /// [`update`](Self::update), fetching an issuer's `jwks_uri` when needed.
-    #[cfg(feature = "remote")]
-    pub async fn update_async(
-        &self,
-        current: &ClientMetadata,
-        request: &Map<String, Value>,
-    ) -> Result<Update, RegistrationError> {
-        let (plain, expected) = self.prepare_update(current, request)?;
-        let (plain, ignored) = self.screen(&plain)?;
-        let plain = plain.as_ref();
-        let verified = match self.statement_of(plain)? {
-            Some(token) => Some((token, self.verifier.verify_async(token).await?)),
-            None => None,
-        };
-        check_same_software(&expected, verified.as_ref().map(|(_, s)| s))?;
-        let fresh = verified
-            .as_ref()
-            .is_some_and(|(t, _)| Some(*t) != current.software_statement());
-        let (registration, entries) = self.complete(plain, verified, ignored)?;
-        if fresh {
-            self.record(entries).await?;
-        }
-        Ok(Update::of(current, registration))
-    }
-
-    /// The update rules on the identifiers; returns the request without `client_id` and
-    /// `client_secret`, and what the statement must still say.
-    fn prepare_update(
-        &self,
-        current: &ClientMetadata,
-        request: &Map<String, Value>,
-    ) -> Result<(Map<String, Value>, Option<ExpectedSoftware>), RegistrationError> {
-        let current_id = current.get("client_id").and_then(Value::as_str);
-        match (request.get("client_id").and_then(Value::as_str), current_id) {
-            (Some(sent), Some(id)) if sent == id => {}
-            (None, _) => {
-                return Err(RegistrationError::invalid_client_metadata(
-                    "an update must carry the client's client_id (RFC 7592 section 2.2)",
-                ))
-            }
-            _ => {
-                return Err(RegistrationError::invalid_client_metadata(
-                    "the update's client_id is not this client's",
-                ))
-            }
-        }
-        for member in [
-            "registration_access_token",
-            "registration_client_uri",
-            "client_id_issued_at",
-            "client_secret_expires_at",
-        ] {
-            if request.keys().any(|n| split_member_name(n).0 == member) {
-                return Err(RegistrationError::invalid_client_metadata(format!(
-                    "{member} is issued by the server: an update must not set it (RFC 7592 section 2.2)"
-                )));
-            }
-        }
-        if let Some(secret) = request.get("client_secret") {
-            if current.get("client_secret") != Some(secret) {
-                return Err(RegistrationError::invalid_client_metadata(
-                    "the update's client_secret is not this client's",
-                ));
-            }
-        }
-        let expected = match current.software_statement() {
-            None => None,
-            Some(statement) => {
-                if !request.contains_key("software_statement") {
-                    return Err(RegistrationError::invalid_software_statement(
-                        "this client was registered with a software statement: an update must send one again",
-                    ));
-                }
-                Some(ExpectedSoftware {
-                    issuer: unverified_issuer(statement),
-                    software_id: current.software_id().map(str::to_owned),
-                })
-            }
-        };
-        // Removed keeping the order of the rest (a `remove` would move the last member).
-        let mut plain = request.clone();
-        plain.retain(|name, _| name != "client_id" && name != "client_secret");
-        Ok((plain, expected))
-    }
-
     /// A request body as a JSON object: at most the configured size (checked first), depth
     /// 32, duplicate members refused (merge rule 14). Errors are `invalid_client_metadata`.
     pub fn parse_request(&self, body: &str) -> Result<Map<String, Value>, RegistrationError> {
@@ -555,7 +440,7 @@ impl Registrar {
     /// The request's own members checked before any work on the statement: members only
     /// the server issues refused (merge rule 10), unknown members kept, dropped or refused
     /// by policy (merge rule 11). Returns the request to merge and the dropped names.
-    fn screen<'r>(&self, request: &'r Map<String, Value>) -> Result<Screened<'r>, RegistrationError> {
+    pub(super) fn screen<'r>(&self, request: &'r Map<String, Value>) -> Result<Screened<'r>, RegistrationError> {
         if let Some(name) = request.keys().find(|n| is_server_issued(n)) {
             return Err(RegistrationError::invalid_client_metadata(format!(
                 "{} is issued by the server: a registration request must not set it",
@@ -587,7 +472,10 @@ impl Registrar {
         }
     }
 
-    fn statement_of<'r>(&self, request: &'r Map<String, Value>) -> Result<Option<&'r str>, RegistrationError> {
+    pub(super) fn statement_of<'r>(
+        &self,
+        request: &'r Map<String, Value>,
+    ) -> Result<Option<&'r str>, RegistrationError> {
         match request.get("software_statement") {
             Some(Value::String(s)) => Ok(Some(s.as_str())),
             Some(_) => Err(RegistrationError::invalid_software_statement(
@@ -600,7 +488,7 @@ impl Registrar {
         }
     }
 
-    fn complete(
+    pub(super) fn complete(
         &self,
         request: &Map<String, Value>,
         verified: Option<(&str, VerifiedStatement)>,
@@ -673,7 +561,7 @@ impl Registrar {
 
     /// Records the entries in order; the first already seen is the error; a guard that
     /// cannot answer fails closed (HTTP 503).
-    fn record_now(&self, entries: Vec<ReplayEntry>) -> Result<(), RegistrationError> {
+    pub(super) fn record_now(&self, entries: Vec<ReplayEntry>) -> Result<(), RegistrationError> {
         let now = self.verifier.clock().now();
         for entry in entries {
             let seen = replay::record_now(self.replay.as_ref(), &entry.key, entry.expires_at, now);
@@ -684,82 +572,13 @@ impl Registrar {
 
     /// [`record_now`](Self::record_now), awaiting the guard.
     #[cfg(feature = "remote")]
-    async fn record(&self, entries: Vec<ReplayEntry>) -> Result<(), RegistrationError> {
+    pub(super) async fn record(&self, entries: Vec<ReplayEntry>) -> Result<(), RegistrationError> {
         let now = self.verifier.clock().now();
         for entry in entries {
             let seen = self.replay.record(&entry.key, entry.expires_at, now).await;
             check_seen(seen, entry.replay)?;
         }
         Ok(())
-    }
-}
-
-/// What the statement of an update must still say: the registration's issuer and
-/// `software_id`.
-struct ExpectedSoftware {
-    issuer: Option<String>,
-    software_id: Option<String>,
-}
-
-/// The issuer (`iss`) of a statement the server stored when it registered the client
-/// (verified then; read here without verifying again).
-fn unverified_issuer(statement: &str) -> Option<String> {
-    let (_, payload) = crate::dangerous::decode_unverified(statement, &crate::jws::Limits::default()).ok()?;
-    let claims = crate::json::parse_object(&payload, crate::json::MAX_DEPTH).ok()?;
-    claims.get("iss")?.as_str().map(str::to_owned)
-}
-
-/// An update's statement keeps the registration's issuer and `software_id`.
-fn check_same_software(
-    expected: &Option<ExpectedSoftware>,
-    statement: Option<&crate::statement::VerifiedStatement>,
-) -> Result<(), RegistrationError> {
-    let (Some(expected), Some(statement)) = (expected, statement) else {
-        return Ok(());
-    };
-    if expected.issuer.as_deref().is_some_and(|iss| iss != statement.issuer()) {
-        return Err(RegistrationError::invalid_software_statement(
-            "the update's software statement is from another issuer than the registration's",
-        ));
-    }
-    let software_id = statement.claims().get("software_id").and_then(Value::as_str);
-    if expected.software_id.as_deref() != software_id {
-        return Err(RegistrationError::invalid_software_statement(
-            "the update's software statement names another software_id than the registration's",
-        ));
-    }
-    Ok(())
-}
-
-/// The outcome of an RFC 7592 update: the new registration and what changed.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Update {
-    /// The new effective, validated metadata (without the server-issued members: the server
-    /// adds them back).
-    pub registration: Registration,
-    /// Member names whose value changed, was added or was removed, compared with the
-    /// current metadata (server-issued members left out): the new metadata's order, then
-    /// the removed ones.
-    pub changed: Vec<String>,
-}
-
-impl Update {
-    fn of(current: &ClientMetadata, registration: Registration) -> Update {
-        let new = registration.metadata.as_map();
-        let issued = |n: &str| SERVER_ISSUED_MEMBERS.contains(&split_member_name(n).0);
-        let mut changed: Vec<String> = new
-            .iter()
-            .filter(|(n, v)| !issued(n) && current.get(n) != Some(*v))
-            .map(|(n, _)| n.clone())
-            .collect();
-        changed.extend(
-            current
-                .as_map()
-                .keys()
-                .filter(|n| !issued(n) && !new.contains_key(*n))
-                .cloned(),
-        );
-        Update { registration, changed }
     }
 }
 
@@ -831,7 +650,7 @@ fn choose_redirect_uris(
 }
 
 /// A request after [`Registrar::screen`]: the members to merge and the names dropped.
-type Screened<'r> = (Cow<'r, Map<String, Value>>, Vec<String>);
+pub(super) type Screened<'r> = (Cow<'r, Map<String, Value>>, Vec<String>);
 
 /// Whether `name` (or the family it is a language-tagged member of) is issued by the server.
 fn is_server_issued(name: &str) -> bool {
