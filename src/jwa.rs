@@ -1,5 +1,6 @@
-//! JSON Web Algorithms (RFC 7518 §3, RFC 8037 §3.1): the signature and MAC algorithms
-//! this library implements, and what kind of key each one needs.
+//! JSON Web Algorithms (RFC 7518 §3, RFC 8037 §3.1, draft-ietf-cose-dilithium): the
+//! signature and MAC algorithms this library implements, and what kind of key each one
+//! needs.
 //!
 //! `none` is deliberately not representable: no API of this crate can be asked to accept
 //! an unsecured JWS.
@@ -39,6 +40,15 @@ pub enum Algorithm {
     ES512,
     /// EdDSA with Ed25519 (RFC 8037).
     EdDSA,
+    /// ML-DSA-44 (FIPS 204, draft-ietf-cose-dilithium), pure mode with the empty context;
+    /// an `AKP` key. Not available with the ring backend.
+    MlDsa44,
+    /// ML-DSA-65 (FIPS 204, draft-ietf-cose-dilithium); an `AKP` key. Not available with
+    /// the ring backend.
+    MlDsa65,
+    /// ML-DSA-87 (FIPS 204, draft-ietf-cose-dilithium); an `AKP` key. Not available with
+    /// the ring backend.
+    MlDsa87,
 }
 
 /// The family of key an algorithm needs.
@@ -53,6 +63,61 @@ pub enum KeyFamily {
     Ed25519,
     /// `kty: "oct"` (a shared secret).
     Oct,
+    /// `kty: "AKP"` with an ML-DSA `alg` (draft-ietf-cose-dilithium): the parameter set.
+    MlDsa(MlDsa),
+}
+
+/// An ML-DSA parameter set (FIPS 204 Table 1): the `alg` of a `kty: "AKP"` key
+/// (draft-ietf-cose-dilithium) fixes it, and with it every size.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum MlDsa {
+    /// ML-DSA-44 (NIST security category 2).
+    MlDsa44,
+    /// ML-DSA-65 (category 3).
+    MlDsa65,
+    /// ML-DSA-87 (category 5).
+    MlDsa87,
+}
+
+impl MlDsa {
+    /// Every parameter set.
+    pub const ALL: [MlDsa; 3] = [MlDsa::MlDsa44, MlDsa::MlDsa65, MlDsa::MlDsa87];
+
+    /// Length in bytes of the private seed, the JWK `priv` (the same for every set).
+    pub const SEED_LEN: usize = 32;
+
+    /// The JWS algorithm of this parameter set.
+    pub fn algorithm(self) -> Algorithm {
+        match self {
+            MlDsa::MlDsa44 => Algorithm::MlDsa44,
+            MlDsa::MlDsa65 => Algorithm::MlDsa65,
+            MlDsa::MlDsa87 => Algorithm::MlDsa87,
+        }
+    }
+
+    /// The `alg` name (`ML-DSA-44`, `ML-DSA-65`, `ML-DSA-87`).
+    pub fn name(self) -> &'static str {
+        self.algorithm().name()
+    }
+
+    /// Length in bytes of the public key, the JWK `pub` (FIPS 204 Table 2).
+    pub fn public_key_len(self) -> usize {
+        match self {
+            MlDsa::MlDsa44 => 1312,
+            MlDsa::MlDsa65 => 1952,
+            MlDsa::MlDsa87 => 2592,
+        }
+    }
+
+    /// Length in bytes of a signature (FIPS 204 Table 2).
+    pub fn signature_len(self) -> usize {
+        match self {
+            MlDsa::MlDsa44 => 2420,
+            MlDsa::MlDsa65 => 3309,
+            MlDsa::MlDsa87 => 4627,
+        }
+    }
 }
 
 /// An elliptic curve of `kty: "EC"` keys.
@@ -108,7 +173,7 @@ impl Curve {
 
 impl Algorithm {
     /// Every algorithm, in a stable order.
-    pub const ALL: [Algorithm; 13] = [
+    pub const ALL: [Algorithm; 16] = [
         Algorithm::HS256,
         Algorithm::HS384,
         Algorithm::HS512,
@@ -122,6 +187,9 @@ impl Algorithm {
         Algorithm::ES384,
         Algorithm::ES512,
         Algorithm::EdDSA,
+        Algorithm::MlDsa44,
+        Algorithm::MlDsa65,
+        Algorithm::MlDsa87,
     ];
 
     /// The registered `alg` name.
@@ -140,6 +208,9 @@ impl Algorithm {
             Algorithm::ES384 => "ES384",
             Algorithm::ES512 => "ES512",
             Algorithm::EdDSA => "EdDSA",
+            Algorithm::MlDsa44 => "ML-DSA-44",
+            Algorithm::MlDsa65 => "ML-DSA-65",
+            Algorithm::MlDsa87 => "ML-DSA-87",
         }
     }
 
@@ -163,6 +234,9 @@ impl Algorithm {
             Algorithm::ES384 => KeyFamily::Ec(Curve::P384),
             Algorithm::ES512 => KeyFamily::Ec(Curve::P521),
             Algorithm::EdDSA => KeyFamily::Ed25519,
+            Algorithm::MlDsa44 => KeyFamily::MlDsa(MlDsa::MlDsa44),
+            Algorithm::MlDsa65 => KeyFamily::MlDsa(MlDsa::MlDsa65),
+            Algorithm::MlDsa87 => KeyFamily::MlDsa(MlDsa::MlDsa87),
         }
     }
 
@@ -171,14 +245,24 @@ impl Algorithm {
         self.key_family() == KeyFamily::Oct
     }
 
+    /// The ML-DSA parameter set of an ML-DSA algorithm.
+    pub fn ml_dsa(self) -> Option<MlDsa> {
+        match self.key_family() {
+            KeyFamily::MlDsa(p) => Some(p),
+            _ => None,
+        }
+    }
+
     /// Output length in bytes of the algorithm's hash: the minimum HMAC key length
-    /// for HS* (RFC 7518 §3.2).
+    /// for HS* (RFC 7518 §3.2). EdDSA: SHA-512; ML-DSA: the 64-byte SHAKE256 message
+    /// representative μ (FIPS 204).
     pub fn hash_len(self) -> usize {
         match self {
             Algorithm::HS256 | Algorithm::RS256 | Algorithm::PS256 | Algorithm::ES256 => 32,
             Algorithm::HS384 | Algorithm::RS384 | Algorithm::PS384 | Algorithm::ES384 => 48,
             Algorithm::HS512 | Algorithm::RS512 | Algorithm::PS512 | Algorithm::ES512 => 64,
             Algorithm::EdDSA => 64,
+            Algorithm::MlDsa44 | Algorithm::MlDsa65 | Algorithm::MlDsa87 => 64,
         }
     }
 }
@@ -191,7 +275,10 @@ impl fmt::Display for Algorithm {
 
 /// The error of parsing an algorithm name.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("unsupported algorithm {0:?} (supported: HS256/384/512, RS256/384/512, PS256/384/512, ES256/384/512, EdDSA)")]
+#[error(
+    "unsupported algorithm {0:?} (supported: HS256/384/512, RS256/384/512, PS256/384/512, ES256/384/512, EdDSA, \
+     ML-DSA-44/65/87)"
+)]
 pub struct UnknownAlgorithm(pub String);
 
 impl FromStr for Algorithm {
@@ -214,15 +301,25 @@ impl<'de> Deserialize<'de> for Algorithm {
     }
 }
 
-/// A set of algorithms, such as a caller's allow-list.
+/// A set of algorithms, such as a caller's allow-list: one bit per algorithm.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct AlgorithmSet(u16);
+pub struct AlgorithmSet(u32);
+
+// One bit per algorithm, in `Algorithm::ALL` order.
+const _: () = assert!(Algorithm::ALL.len() <= u32::BITS as usize);
+const _: () = {
+    let mut i = 0;
+    while i < Algorithm::ALL.len() {
+        assert!(Algorithm::ALL[i] as usize == i);
+        i += 1;
+    }
+};
 
 impl AlgorithmSet {
     /// The empty set.
     pub const EMPTY: AlgorithmSet = AlgorithmSet(0);
     /// Every algorithm.
-    pub const ALL: AlgorithmSet = AlgorithmSet((1 << Algorithm::ALL.len()) - 1);
+    pub const ALL: AlgorithmSet = AlgorithmSet(u32::MAX >> (u32::BITS as usize - Algorithm::ALL.len()));
 
     /// A set of the given algorithms.
     pub fn of(algs: &[Algorithm]) -> Self {
@@ -293,6 +390,27 @@ mod tests {
         let s = AlgorithmSet::of(&[Algorithm::ES256, Algorithm::PS256]);
         assert!(s.contains(Algorithm::ES256) && !s.contains(Algorithm::RS256));
         assert_eq!(s.iter().count(), 2);
-        assert_eq!(AlgorithmSet::ALL.iter().count(), 13);
+        assert_eq!(AlgorithmSet::ALL.iter().count(), 16);
+        assert!(Algorithm::ALL.iter().all(|a| AlgorithmSet::ALL.contains(*a)));
+        let pq = AlgorithmSet::of(&[Algorithm::MlDsa44, Algorithm::MlDsa87]);
+        assert_eq!(pq.iter().collect::<Vec<_>>(), [Algorithm::MlDsa44, Algorithm::MlDsa87]);
+        assert!(!pq.contains(Algorithm::MlDsa65) && !pq.contains(Algorithm::EdDSA));
+    }
+
+    #[test]
+    fn ml_dsa_names_and_sizes() {
+        for (p, name, pk, sig) in [
+            (MlDsa::MlDsa44, "ML-DSA-44", 1312, 2420),
+            (MlDsa::MlDsa65, "ML-DSA-65", 1952, 3309),
+            (MlDsa::MlDsa87, "ML-DSA-87", 2592, 4627),
+        ] {
+            assert_eq!(p.name(), name);
+            assert_eq!(Algorithm::from_name(name), Some(p.algorithm()));
+            assert_eq!(p.algorithm().ml_dsa(), Some(p));
+            assert_eq!(p.algorithm().key_family(), KeyFamily::MlDsa(p));
+            assert_eq!((p.public_key_len(), p.signature_len()), (pk, sig));
+        }
+        assert_eq!(Algorithm::from_name("ml-dsa-44"), None);
+        assert_eq!(Algorithm::EdDSA.ml_dsa(), None);
     }
 }

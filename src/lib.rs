@@ -82,7 +82,7 @@ pub use crate::error::{
     StatementError, TrustFileError, MAX_DESCRIPTION,
 };
 pub use crate::json::{parse_object as parse_json_object, MAX_DEPTH as MAX_JSON_DEPTH};
-pub use crate::jwa::{Algorithm, AlgorithmSet, Curve, KeyFamily, UnknownAlgorithm};
+pub use crate::jwa::{Algorithm, AlgorithmSet, Curve, KeyFamily, MlDsa, UnknownAlgorithm};
 pub use crate::jwk::{Jwk, JwkSet, KeyType, SkippedKey, MAX_KID_LEN, MIN_HMAC_LEN, RSA_BITS};
 pub use crate::jws::{sign as sign_jws, verify as verify_jws, Header, Limits, UnverifiedJws, Verified as VerifiedJws};
 pub use crate::key_source::KeySource;

@@ -83,6 +83,22 @@ fn jose_signer(alg: Algorithm, private: &Value) -> Box<dyn JwsSigner> {
     r.expect("josekit signer")
 }
 
+/// An ML-DSA signature over `msg` (pure, empty context) from the JWK's seed, with aws-lc-rs.
+fn ml_dsa_sign(alg: Algorithm, private: &Value, msg: &[u8]) -> Vec<u8> {
+    use aws_lc_rs::signature::{PqdsaKeyPair, ML_DSA_44_SIGNING, ML_DSA_65_SIGNING, ML_DSA_87_SIGNING};
+    let signing = match alg {
+        Algorithm::MlDsa44 => &ML_DSA_44_SIGNING,
+        Algorithm::MlDsa65 => &ML_DSA_65_SIGNING,
+        Algorithm::MlDsa87 => &ML_DSA_87_SIGNING,
+        other => panic!("{other} is not ML-DSA"),
+    };
+    let kp = PqdsaKeyPair::from_seed(signing, &unb64(private["priv"].as_str().unwrap())).unwrap();
+    let mut sig = vec![0; signing.signature_len()];
+    let n = kp.sign(msg, &mut sig).unwrap();
+    sig.truncate(n);
+    sig
+}
+
 /// A key pair used to sign hand-crafted tokens, with its public JWK for the trusted set.
 struct Key {
     alg: Algorithm,
@@ -145,7 +161,11 @@ impl Key {
     /// Signs the signing input exactly as given (which may be non-canonical on purpose)
     /// with `alg`, and appends the signature.
     fn sign_input_with(&self, alg: Algorithm, input: &str) -> String {
-        let sig = jose_signer(alg, &self.private).sign(input.as_bytes()).unwrap();
+        let sig = match alg.ml_dsa() {
+            // josekit has no ML-DSA: aws-lc-rs directly (a dev-dependency on both backends).
+            Some(_) => ml_dsa_sign(alg, &self.private, input.as_bytes()),
+            None => jose_signer(alg, &self.private).sign(input.as_bytes()).unwrap(),
+        };
         format!("{input}.{}", b64(sig))
     }
 
@@ -1638,7 +1658,7 @@ fn rule_4_6_kid_longer_than_256_bytes() {
 fn secrets_of(values: &[&Value]) -> Vec<String> {
     let mut out = Vec::new();
     for v in values {
-        for m in ["d", "p", "q", "dp", "dq", "qi", "k"] {
+        for m in ["d", "p", "q", "dp", "dq", "qi", "k", "priv"] {
             if let Some(s) = v.get(m).and_then(Value::as_str) {
                 out.push(s.to_owned());
                 out.push(s[..16.min(s.len())].to_owned());
@@ -1715,6 +1735,20 @@ fn rule_4_9_error_messages_carry_no_key_material() {
     // check it and accepts the key.
     #[cfg(feature = "aws-lc-rs")]
     bad_keys.push(("RSA d of another key", swap(&rsa.private, &other_rsa.private, &["d"])));
+    // An ML-DSA seed of another key, and one byte short (the backend has ML-DSA).
+    let ml_dsa = software_statement::backend_supports(Algorithm::MlDsa44)
+        .then(|| (Key::new(Algorithm::MlDsa44, "pq"), Key::new(Algorithm::MlDsa44, "pq2")));
+    if let Some((pq, other_pq)) = &ml_dsa {
+        all_secrets.extend(secrets_of(&[&pq.private, &other_pq.private]));
+        bad_keys.push((
+            "ML-DSA priv of another key",
+            swap(&pq.private, &other_pq.private, &["priv"]),
+        ));
+        let mut m = obj(&pq.private);
+        let seed = unb64(m["priv"].as_str().unwrap());
+        m.insert("priv".into(), b64(&seed[1..]).into());
+        bad_keys.push(("ML-DSA priv too short", Value::Object(m)));
+    }
     // A non-canonical private member (padding): the message must not echo the value.
     let mut m = obj(&ec.private);
     m.insert("d".into(), format!("{}=", m["d"].as_str().unwrap()).into());
@@ -1740,6 +1774,13 @@ fn rule_4_9_error_messages_carry_no_key_material() {
     for k in [&rsa, &ec, &ed] {
         assert_clean("Jwk Debug", &format!("{:?}", k.private_jwk()), &secrets);
     }
+    if let Some((pq, _)) = &ml_dsa {
+        let pq_secrets = secrets_of(&[&pq.private]);
+        assert_clean("ML-DSA Jwk Debug", &format!("{:?}", pq.private_jwk()), &pq_secrets);
+        let public = pq.private_jwk().to_public().unwrap();
+        assert!(!public.members().contains_key("priv"), "to_public drops priv");
+        assert_clean("ML-DSA public JWK", &public.to_value().to_string(), &pq_secrets);
+    }
     let secret = oct(&[0x3c; 64], json!({"kid": "h"}));
     let hk = Jwk::from_value(&secret).unwrap();
     let hsecrets = secrets_of(&[&secret]);
@@ -1764,8 +1805,9 @@ fn rule_4_9_error_messages_carry_no_key_material() {
 fn rule_4_5_post_quantum_and_foreign_keys_are_skipped_in_a_configured_set() {
     let key = Key::new(Algorithm::ES256, "k1");
     let jwks = json!({"keys": [
-        // A post-quantum key while ML-DSA is not built: skipped, not fatal.
-        {"kty": "AKP", "alg": "ML-DSA-44", "kid": "pq", "pub": "AAAA"},
+        // A post-quantum key of an AKP algorithm this library does not implement (SLH-DSA,
+        // draft-ietf-cose-sphincs-plus): skipped, not fatal, whatever its members.
+        {"kty": "AKP", "alg": "SLH-DSA-SHA2-128s", "kid": "pq", "pub": "AAAA"},
         // A curve this library does not implement, with an alg it does not know.
         {"kty": "OKP", "crv": "Ed448", "alg": "Ed448", "kid": "ed448", "x": "AAAA"},
         // An EC key on a curve name no registry knows (its alg says ES256): skipped, not fatal.
@@ -1782,7 +1824,7 @@ fn rule_4_5_post_quantum_and_foreign_keys_are_skipped_in_a_configured_set() {
     );
     let reasons: Vec<_> = set.skipped().iter().map(|s| s.reason.clone()).collect();
     assert!(
-        matches!(&reasons[0], KeyError::UnsupportedKeyType(k) if k == "AKP"),
+        matches!(&reasons[0], KeyError::UnsupportedAlgorithm(a) if a == "SLH-DSA-SHA2-128s"),
         "{reasons:?}"
     );
     assert!(
@@ -1792,6 +1834,207 @@ fn rule_4_5_post_quantum_and_foreign_keys_are_skipped_in_a_configured_set() {
     // Negative control: a mistake in a key of an implemented type is still fatal.
     let typo = json!({"keys": [key.public_with(|m| { m.insert("alg".into(), json!("ES257")); })]}).to_string();
     assert!(matches!(JwkSet::from_json(&typo), Err(KeyError::InSet { .. })));
+}
+
+/// An `AKP` JWK (draft-ietf-cose-dilithium) from its members.
+fn akp(alg: &str, public: &[u8], extra: Value) -> Value {
+    let mut m = obj(&json!({"kty": "AKP", "alg": alg, "pub": b64(public)}));
+    m.extend(obj(&extra));
+    Value::Object(m)
+}
+
+#[test]
+fn rule_4_5_ml_dsa_key_import() {
+    use software_statement::{backend_supports, KeyType, MlDsa};
+    let es = Key::new(Algorithm::ES256, "es");
+    if !backend_supports(Algorithm::MlDsa44) {
+        // ring: an ML-DSA key is unsupported, alone an error of that kind, in a set (configured
+        // or fetched) skipped as unusable here and never fatal, whatever its members.
+        for p in MlDsa::ALL {
+            let key = akp(p.name(), &vec![7; p.public_key_len()], json!({"kid": "pq"}));
+            let e = Jwk::from_value(&key).unwrap_err();
+            assert_eq!(e, KeyError::UnsupportedByBackend(p.name().into()));
+            assert!(e.to_string().contains("unsupported with the ring backend"), "{e}");
+            let bad = akp(p.name(), b"short", json!({"kid": "bad"}));
+            let jwks = json!({"keys": [key, bad, es.public_value()]}).to_string();
+            for set in [
+                JwkSet::from_json(&jwks).unwrap(),
+                JwkSet::from_json_lenient(&jwks).unwrap(),
+            ] {
+                assert_eq!(set.keys().len(), 1, "{p:?}");
+                assert!(set
+                    .skipped()
+                    .iter()
+                    .all(|s| s.reason == KeyError::UnsupportedByBackend(p.name().into())));
+            }
+            assert_eq!(
+                Jwk::generate(p.algorithm()).unwrap_err(),
+                KeyError::UnsupportedByBackend(p.name().into())
+            );
+        }
+        return;
+    }
+    for p in MlDsa::ALL {
+        let alg = p.algorithm();
+        let key = Key::new(alg, "pq");
+        let public = key.public_value();
+        let pk = unb64(public["pub"].as_str().unwrap());
+        let seed = unb64(key.private["priv"].as_str().unwrap());
+        assert_eq!((pk.len(), seed.len()), (p.public_key_len(), 32), "{p:?}");
+        // Positive controls: the public and the private key import, of this type.
+        assert_eq!(key.public().key_type(), KeyType::MlDsa(p));
+        assert_eq!(key.private_jwk().key_type(), KeyType::MlDsa(p));
+        assert!(key.private_jwk().is_private() && !key.public().is_private());
+        assert_eq!(key.public().algorithms(), AlgorithmSet::of(&[alg]));
+
+        let invalid = |v: Value, what: &str| {
+            let e = Jwk::from_value(&v).unwrap_err();
+            assert!(matches!(e, KeyError::Invalid(_)), "{p:?} {what}: {e:?}");
+            // Fatal in a configured set, skipped and reported in a fetched one.
+            let jwks = json!({"keys": [v, es.public_value()]}).to_string();
+            assert!(matches!(
+                JwkSet::from_json(&jwks),
+                Err(KeyError::InSet { position: 0, .. })
+            ));
+            let fetched = JwkSet::from_json_lenient(&jwks).unwrap();
+            assert_eq!(fetched.keys().len(), 1);
+        };
+        // `pub` of exactly the parameter set's length.
+        for len in [p.public_key_len() - 1, p.public_key_len() + 1, 0] {
+            let mut wrong = pk.clone();
+            wrong.resize(len, 0);
+            invalid(akp(p.name(), &wrong, json!({})), "pub length");
+        }
+        // Another parameter set's key under this alg.
+        for q in MlDsa::ALL.into_iter().filter(|q| *q != p) {
+            invalid(
+                akp(p.name(), &vec![0; q.public_key_len()], json!({})),
+                "pub of another set",
+            );
+        }
+        // The seed: exactly 32 bytes, and it must derive `pub`.
+        for len in [31, 33, 64] {
+            let mut wrong = seed.clone();
+            wrong.resize(len, 1);
+            invalid(akp(p.name(), &pk, json!({"priv": b64(&wrong)})), "priv length");
+        }
+        let mut other_seed = seed.clone();
+        other_seed[0] ^= 1;
+        invalid(
+            akp(p.name(), &pk, json!({"priv": b64(&other_seed)})),
+            "priv of another key",
+        );
+        let other = Key::new(alg, "other");
+        let mut mixed = obj(&key.private);
+        mixed.insert("pub".into(), other.public_value()["pub"].clone());
+        invalid(Value::Object(mixed), "pub of another key");
+
+        // `alg` required, and an ML-DSA one; `pub` required and canonical base64url.
+        let mut no_alg = obj(&public);
+        no_alg.remove("alg");
+        let e = Jwk::from_value(&Value::Object(no_alg.clone())).unwrap_err();
+        assert!(matches!(&e, KeyError::Malformed(m) if m.contains("\"alg\"")), "{e:?}");
+        let jwks = json!({"keys": [Value::Object(no_alg)]}).to_string();
+        assert!(matches!(JwkSet::from_json(&jwks), Err(KeyError::InSet { .. })));
+        for (bad_alg, what) in [
+            ("ES256", "a signature alg of another key type"),
+            ("ML-DSA-45", "a typo"),
+        ] {
+            let v = key.public_with(|m| {
+                m.insert("alg".into(), json!(bad_alg));
+            });
+            let e = Jwk::from_value(&v).unwrap_err();
+            assert!(matches!(e, KeyError::Inconsistent(_)), "{what}: {e:?}");
+            let jwks = json!({"keys": [v]}).to_string();
+            assert!(
+                matches!(JwkSet::from_json(&jwks), Err(KeyError::InSet { .. })),
+                "{what}"
+            );
+        }
+        let mut no_pub = obj(&key.private);
+        no_pub.remove("pub");
+        let e = Jwk::from_value(&Value::Object(no_pub)).unwrap_err();
+        assert!(matches!(&e, KeyError::Malformed(m) if m.contains("\"pub\"")), "{e:?}");
+        let padded = key.public_with(|m| {
+            let s = format!("{}=", m["pub"].as_str().unwrap());
+            m.insert("pub".into(), s.into());
+        });
+        assert!(matches!(Jwk::from_value(&padded), Err(KeyError::Malformed(_))));
+        // Another key type's members do not make an AKP key.
+        let e = Jwk::from_value(&json!({"kty": "AKP", "alg": p.name(), "x": public["pub"]})).unwrap_err();
+        assert!(matches!(&e, KeyError::Malformed(m) if m.contains("\"pub\"")), "{e:?}");
+    }
+}
+
+#[test]
+fn rule_4_1_ml_dsa_key_of_one_parameter_set_never_verifies_another() {
+    use software_statement::{backend_supports, MlDsa};
+    if !backend_supports(Algorithm::MlDsa44) {
+        // ring: refused before any key is looked at.
+        let token = format!(
+            "{}.{}.{}",
+            b64(br#"{"alg":"ML-DSA-44"}"#),
+            b64(PAYLOAD),
+            b64([0u8; 2420])
+        );
+        let es = Key::new(Algorithm::ES256, "es");
+        assert_eq!(
+            verify(&token, &es.set()).unwrap_err(),
+            JwsError::UnsupportedByBackend(Algorithm::MlDsa44)
+        );
+        return;
+    }
+    let keys: Vec<Key> = MlDsa::ALL.iter().map(|p| Key::new(p.algorithm(), p.name())).collect();
+    let all = JwkSet::new(keys.iter().map(Key::public).collect()).unwrap();
+    for signer in &keys {
+        let token = signer.token(&signer.header());
+        verify(&token, &all).expect("positive control: the right key");
+        verify(&token, &signer.set()).expect("positive control: its own set");
+        for other in keys.iter().filter(|k| k.alg != signer.alg) {
+            // The token names the other key (kid) or the other parameter set (alg): both refused.
+            let by_kid = sign_jws(
+                &signer.private_jwk(),
+                signer.alg,
+                &obj(&json!({"kid": other.kid})),
+                PAYLOAD,
+            )
+            .unwrap();
+            assert!(
+                matches!(verify(&by_kid, &all), Err(JwsError::KeyMismatch { alg, .. }) if alg == signer.alg),
+                "{} token, {} key",
+                signer.alg,
+                other.alg
+            );
+            let relabelled = {
+                let [_, p, s] = segments(&token);
+                let h = b64(json!({"alg": other.alg.name(), "kid": signer.kid}).to_string());
+                format!("{h}.{p}.{s}")
+            };
+            assert!(
+                matches!(verify(&relabelled, &all), Err(JwsError::KeyMismatch { alg, .. }) if alg == other.alg),
+                "{} token relabelled {}",
+                signer.alg,
+                other.alg
+            );
+            // Without kid, the single key of the token's alg is chosen: the other one, which
+            // rejects the signature.
+            let no_kid = {
+                let [_, p, s] = segments(&token);
+                format!("{}.{p}.{s}", b64(json!({"alg": other.alg.name()}).to_string()))
+            };
+            assert_eq!(verify(&no_kid, &all).unwrap_err(), JwsError::BadSignature);
+            // The key cannot be relabelled either: its `pub` has the wrong length for the other set.
+            let relabelled_key = signer.public_with(|m| {
+                m.insert("alg".into(), json!(other.alg.name()));
+            });
+            assert!(matches!(Jwk::from_value(&relabelled_key), Err(KeyError::Invalid(_))));
+            // An ML-DSA key is not an ES256 key nor the reverse.
+            assert!(matches!(
+                sign_jws(&signer.private_jwk(), Algorithm::EdDSA, &Map::new(), PAYLOAD),
+                Err(JwsError::KeyMismatch { .. })
+            ));
+        }
+    }
 }
 
 #[test]
@@ -1853,6 +2096,15 @@ fn rule_4_10_fetched_sets_never_yield_secrets() {
     // Positive control: an operator may configure an HMAC secret inline.
     let configured = JwkSet::from_json(&json!({"keys": [hmac.public_value()]}).to_string()).unwrap();
     assert_eq!(configured.keys().len(), 1);
+    // An ML-DSA private key (`priv`, the seed) is a secret too; its public form is used.
+    if software_statement::backend_supports(Algorithm::MlDsa65) {
+        let pq = Key::new(Algorithm::MlDsa65, "pq");
+        let jwks = json!({"keys": [pq.private, pq.public_with(|m| { m.insert("kid".into(), json!("pq-pub")); })]});
+        let fetched = JwkSet::from_json_lenient(&jwks.to_string()).unwrap();
+        assert_eq!(fetched.keys().len(), 1);
+        assert_eq!(fetched.keys()[0].kid(), Some("pq-pub"));
+        assert_eq!(fetched.skipped()[0].reason, KeyError::SecretInFetchedSet);
+    }
 }
 
 // ---- security rule 11: leeway at most 300 s -------------------------------------------------

@@ -5,12 +5,12 @@ use std::sync::OnceLock;
 use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::rand::{SecureRandom, SystemRandom};
 use aws_lc_rs::signature::{
-    self, EcdsaKeyPair, Ed25519KeyPair, KeyPair, ParsedPublicKey, RsaKeyPair, RsaPublicKeyComponents,
+    self, EcdsaKeyPair, Ed25519KeyPair, KeyPair, ParsedPublicKey, PqdsaKeyPair, RsaKeyPair, RsaPublicKeyComponents,
 };
 use aws_lc_rs::{digest, hmac};
 
 use super::{Backend, MacKey, SigningKey, Unspecified, VerifyingKey};
-use crate::jwa::{Algorithm, Curve};
+use crate::jwa::{Algorithm, Curve, MlDsa};
 
 /// The aws-lc-rs backend.
 pub(crate) struct AwsLc;
@@ -22,7 +22,7 @@ impl Backend for AwsLc {
     type HmacKey = HmacKey;
     type PrivateKey = PrivateKey;
 
-    /// aws-lc-rs implements every algorithm of the crate.
+    /// aws-lc-rs implements every algorithm of the crate (ML-DSA since 1.18).
     fn supports(_alg: Algorithm) -> bool {
         true
     }
@@ -106,6 +106,24 @@ fn ec_sign_alg(curve: Curve) -> &'static signature::EcdsaSigningAlgorithm {
     }
 }
 
+/// The verification algorithm of an ML-DSA parameter set (pure mode, empty context).
+fn ml_dsa_verify_alg(params: MlDsa) -> &'static signature::PqdsaVerificationAlgorithm {
+    match params {
+        MlDsa::MlDsa44 => &signature::ML_DSA_44,
+        MlDsa::MlDsa65 => &signature::ML_DSA_65,
+        MlDsa::MlDsa87 => &signature::ML_DSA_87,
+    }
+}
+
+/// The signing algorithm of an ML-DSA parameter set (pure mode, empty context).
+fn ml_dsa_sign_alg(params: MlDsa) -> &'static signature::PqdsaSigningAlgorithm {
+    match params {
+        MlDsa::MlDsa44 => &signature::ML_DSA_44_SIGNING,
+        MlDsa::MlDsa65 => &signature::ML_DSA_65_SIGNING,
+        MlDsa::MlDsa87 => &signature::ML_DSA_87_SIGNING,
+    }
+}
+
 /// A public key, parsed once. RSA keys are parsed per algorithm on first use (an RSA key
 /// without `alg` may verify six algorithms) and the parsed form is kept.
 pub(crate) enum PublicKey {
@@ -119,6 +137,10 @@ pub(crate) enum PublicKey {
         parsed: ParsedPublicKey,
     },
     Ed25519(ParsedPublicKey),
+    MlDsa {
+        params: MlDsa,
+        parsed: ParsedPublicKey,
+    },
 }
 
 impl PublicKey {
@@ -163,12 +185,23 @@ impl VerifyingKey for PublicKey {
             .map_err(|_| Unspecified)
     }
 
+    /// aws-lc-rs also takes an SPKI document here: the caller's exact-length check keeps
+    /// it to the raw key.
+    fn ml_dsa(params: MlDsa, public: &[u8]) -> Result<Self, Unspecified> {
+        if public.len() != params.public_key_len() {
+            return Err(Unspecified);
+        }
+        let parsed = ParsedPublicKey::new(ml_dsa_verify_alg(params), public).map_err(|_| Unspecified)?;
+        Ok(PublicKey::MlDsa { params, parsed })
+    }
+
     #[inline]
     fn verify(&self, alg: Algorithm, msg: &[u8], sig: &[u8]) -> Result<(), Unspecified> {
         let parsed = match self {
             PublicKey::Rsa { .. } => self.rsa_parsed(alg).ok_or(Unspecified)?,
             PublicKey::Ec { curve, parsed } if curve.algorithm() == alg => parsed,
             PublicKey::Ed25519(parsed) if alg == Algorithm::EdDSA => parsed,
+            PublicKey::MlDsa { params, parsed } if params.algorithm() == alg => parsed,
             _ => return Err(Unspecified),
         };
         parsed.verify_sig(msg, sig).map_err(|_| Unspecified)
@@ -204,6 +237,7 @@ pub(crate) enum PrivateKey {
     Rsa(RsaKeyPair),
     Ec(EcdsaKeyPair),
     Ed25519(Ed25519KeyPair),
+    MlDsa { params: MlDsa, kp: PqdsaKeyPair },
 }
 
 impl SigningKey for PrivateKey {
@@ -221,6 +255,14 @@ impl SigningKey for PrivateKey {
         Ed25519KeyPair::from_seed_and_public_key(seed, public)
             .map(PrivateKey::Ed25519)
             .map_err(|_| Unspecified)
+    }
+
+    fn ml_dsa(params: MlDsa, seed: &[u8], public: &[u8]) -> Result<Self, Unspecified> {
+        let kp = PqdsaKeyPair::from_seed(ml_dsa_sign_alg(params), seed).map_err(|_| Unspecified)?;
+        if kp.public_key().as_ref() != public {
+            return Err(Unspecified);
+        }
+        Ok(PrivateKey::MlDsa { params, kp })
     }
 
     fn sign(&self, alg: Algorithm, msg: &[u8]) -> Result<Vec<u8>, Unspecified> {
@@ -250,11 +292,23 @@ impl SigningKey for PrivateKey {
             }
             PrivateKey::Ed25519(kp) if alg == Algorithm::EdDSA => Ok(kp.sign(msg).as_ref().to_vec()),
             PrivateKey::Ed25519(_) => Err(Unspecified),
+            PrivateKey::MlDsa { params, kp } if params.algorithm() == alg => {
+                let mut sig = vec![0u8; params.signature_len()];
+                let n = kp.sign(msg, &mut sig).map_err(|_| Unspecified)?;
+                sig.truncate(n);
+                Ok(sig)
+            }
+            PrivateKey::MlDsa { .. } => Err(Unspecified),
         }
     }
 
     fn ed25519_public_from_seed(seed: &[u8]) -> Result<Vec<u8>, Unspecified> {
         let kp = Ed25519KeyPair::from_seed_unchecked(seed).map_err(|_| Unspecified)?;
+        Ok(kp.public_key().as_ref().to_vec())
+    }
+
+    fn ml_dsa_public_from_seed(params: MlDsa, seed: &[u8]) -> Result<Vec<u8>, Unspecified> {
+        let kp = PqdsaKeyPair::from_seed(ml_dsa_sign_alg(params), seed).map_err(|_| Unspecified)?;
         Ok(kp.public_key().as_ref().to_vec())
     }
 }

@@ -2,7 +2,8 @@
 //! `ring`). When both features are enabled, aws-lc-rs is used.
 //!
 //! Everything above this module sees only: pre-parsed public keys, HMAC keys, key pairs,
-//! key generation as PKCS#8 documents, randomness and SHA-256.
+//! key generation as PKCS#8 documents (ML-DSA keys are generated from a random seed),
+//! randomness and SHA-256.
 //!
 //! Each backend is a unit struct implementing the crate-internal trait `Backend`, whose
 //! key types implement `VerifyingKey`, `MacKey` and `SigningKey`: a backend that misses
@@ -19,7 +20,7 @@ mod ring;
 #[cfg(not(any(feature = "aws-lc-rs", feature = "ring")))]
 compile_error!("software-statement needs a crypto backend: enable feature `aws-lc-rs` (default) or `ring`");
 
-use crate::jwa::{Algorithm, Curve};
+use crate::jwa::{Algorithm, Curve, MlDsa};
 
 /// The backend in use.
 #[cfg(feature = "aws-lc-rs")]
@@ -73,6 +74,10 @@ pub(crate) trait VerifyingKey: Sized {
     /// From the 32-byte Ed25519 public key.
     fn ed25519(x: &[u8]) -> Result<Self, Unspecified>;
 
+    /// From the raw ML-DSA public key of `params` (FIPS 204 `pkEncode`); the caller has
+    /// checked its length. A backend without ML-DSA fails.
+    fn ml_dsa(params: MlDsa, public: &[u8]) -> Result<Self, Unspecified>;
+
     /// Verifies `sig` over `msg` with `alg`; the caller has already checked that `alg`
     /// fits this key.
     fn verify(&self, alg: Algorithm, msg: &[u8], sig: &[u8]) -> Result<(), Unspecified>;
@@ -101,11 +106,20 @@ pub(crate) trait SigningKey: Sized {
     /// From the 32-byte seed and the public key; they must match.
     fn ed25519(seed: &[u8], public: &[u8]) -> Result<Self, Unspecified>;
 
-    /// Signs `msg` with `alg`, which must fit this key.
+    /// From the 32-byte ML-DSA seed ξ (FIPS 204 `ML-DSA.KeyGen_internal`) and the raw
+    /// public key of `params`; the public key the seed derives must equal `public`. A
+    /// backend without ML-DSA fails.
+    fn ml_dsa(params: MlDsa, seed: &[u8], public: &[u8]) -> Result<Self, Unspecified>;
+
+    /// Signs `msg` with `alg`, which must fit this key. ML-DSA: pure mode, empty context.
     fn sign(&self, alg: Algorithm, msg: &[u8]) -> Result<Vec<u8>, Unspecified>;
 
     /// The Ed25519 public key of a seed (used when a PKCS#8 document omits it).
     fn ed25519_public_from_seed(seed: &[u8]) -> Result<Vec<u8>, Unspecified>;
+
+    /// The raw ML-DSA public key the 32-byte seed derives for `params` (key generation).
+    /// A backend without ML-DSA fails.
+    fn ml_dsa_public_from_seed(params: MlDsa, seed: &[u8]) -> Result<Vec<u8>, Unspecified>;
 }
 
 /// The public key type of the backend in use.
@@ -176,6 +190,12 @@ impl PublicKey {
         ActivePublicKey::ed25519(x).map(Self)
     }
 
+    /// From the raw ML-DSA public key of `params`, of the exact length.
+    #[inline]
+    pub(crate) fn ml_dsa(params: MlDsa, public: &[u8]) -> Result<Self, Unspecified> {
+        ActivePublicKey::ml_dsa(params, public).map(Self)
+    }
+
     /// Verifies `sig` over `msg` with `alg`; the caller has already checked that `alg`
     /// fits this key.
     #[inline]
@@ -229,6 +249,12 @@ impl PrivateKey {
         ActivePrivateKey::ed25519(seed, public).map(Self)
     }
 
+    /// From the 32-byte ML-DSA seed and the raw public key of `params`; they must match.
+    #[inline]
+    pub(crate) fn ml_dsa(params: MlDsa, seed: &[u8], public: &[u8]) -> Result<Self, Unspecified> {
+        ActivePrivateKey::ml_dsa(params, seed, public).map(Self)
+    }
+
     /// Signs `msg` with `alg`, which must fit this key.
     #[inline]
     pub(crate) fn sign(&self, alg: Algorithm, msg: &[u8]) -> Result<Vec<u8>, Unspecified> {
@@ -239,5 +265,11 @@ impl PrivateKey {
     #[inline]
     pub(crate) fn ed25519_public_from_seed(seed: &[u8]) -> Result<Vec<u8>, Unspecified> {
         ActivePrivateKey::ed25519_public_from_seed(seed)
+    }
+
+    /// The raw ML-DSA public key of a 32-byte seed (key generation).
+    #[inline]
+    pub(crate) fn ml_dsa_public_from_seed(params: MlDsa, seed: &[u8]) -> Result<Vec<u8>, Unspecified> {
+        ActivePrivateKey::ml_dsa_public_from_seed(params, seed)
     }
 }

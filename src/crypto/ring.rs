@@ -1,5 +1,5 @@
-//! The ring backend. ring has no P-521 and no RSA key generation: both answer
-//! "unsupported with the ring backend" at the layer above.
+//! The ring backend. ring has no P-521, no ML-DSA and no RSA key generation: all three
+//! answer "unsupported with the ring backend" at the layer above.
 
 use ring::rand::{SecureRandom, SystemRandom};
 use ring::signature::{
@@ -8,7 +8,7 @@ use ring::signature::{
 use ring::{agreement, digest, hmac};
 
 use super::{Backend, MacKey, SigningKey, Unspecified, VerifyingKey};
-use crate::jwa::{Algorithm, Curve};
+use crate::jwa::{Algorithm, Curve, MlDsa};
 
 /// The ring backend.
 pub(crate) struct Ring;
@@ -20,9 +20,9 @@ impl Backend for Ring {
     type HmacKey = HmacKey;
     type PrivateKey = PrivateKey;
 
-    /// Everything but ES512 (ring has no P-521).
+    /// Everything but ES512 (ring has no P-521) and ML-DSA.
     fn supports(alg: Algorithm) -> bool {
-        alg != Algorithm::ES512
+        alg != Algorithm::ES512 && alg.ml_dsa().is_none()
     }
 
     fn fill_random(buf: &mut [u8]) -> Result<(), Unspecified> {
@@ -140,6 +140,11 @@ impl VerifyingKey for PublicKey {
         Ok(PublicKey::Ed25519(x.to_vec()))
     }
 
+    /// ring has no ML-DSA.
+    fn ml_dsa(_params: MlDsa, _public: &[u8]) -> Result<Self, Unspecified> {
+        Err(Unspecified)
+    }
+
     #[inline]
     fn verify(&self, alg: Algorithm, msg: &[u8], sig: &[u8]) -> Result<(), Unspecified> {
         match self {
@@ -209,6 +214,11 @@ impl SigningKey for PrivateKey {
             .map_err(|_| Unspecified)
     }
 
+    /// ring has no ML-DSA.
+    fn ml_dsa(_params: MlDsa, _seed: &[u8], _public: &[u8]) -> Result<Self, Unspecified> {
+        Err(Unspecified)
+    }
+
     fn sign(&self, alg: Algorithm, msg: &[u8]) -> Result<Vec<u8>, Unspecified> {
         match self {
             PrivateKey::Rsa(kp) => {
@@ -238,5 +248,10 @@ impl SigningKey for PrivateKey {
     fn ed25519_public_from_seed(seed: &[u8]) -> Result<Vec<u8>, Unspecified> {
         let kp = Ed25519KeyPair::from_seed_unchecked(seed).map_err(|_| Unspecified)?;
         Ok(kp.public_key().as_ref().to_vec())
+    }
+
+    /// ring has no ML-DSA.
+    fn ml_dsa_public_from_seed(_params: MlDsa, _seed: &[u8]) -> Result<Vec<u8>, Unspecified> {
+        Err(Unspecified)
     }
 }

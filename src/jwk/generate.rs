@@ -1,5 +1,5 @@
-//! Key generation: P-256, P-384, P-521, Ed25519, RSA 2048–4096 and HMAC secrets.
-//! The generated key's `kid` is its RFC 7638 thumbprint unless the caller sets one.
+//! Key generation: P-256, P-384, P-521, Ed25519, RSA 2048–4096, ML-DSA-44/65/87 and HMAC
+//! secrets. The generated key's `kid` is its RFC 7638 thumbprint unless the caller sets one.
 
 use crate::crypto;
 use crate::error::KeyError;
@@ -45,6 +45,19 @@ impl Jwk {
                     .ok_or_else(|| KeyError::UnsupportedByBackend("RSA key generation".into()))?;
                 Jwk::from_der(&der)?
             }
+            KeyFamily::MlDsa(params) => {
+                // FIPS 204 ML-DSA.KeyGen: a random 32-byte seed ξ, expanded by
+                // KeyGen_internal; the JWK keeps the seed as `priv` (draft-ietf-cose-dilithium).
+                let mut seed = [0u8; crate::jwa::MlDsa::SEED_LEN];
+                crypto::fill_random(&mut seed).map_err(failed)?;
+                let public = crypto::PrivateKey::ml_dsa_public_from_seed(params, &seed).map_err(failed)?;
+                let mut m = serde_json::Map::new();
+                m.insert("kty".into(), "AKP".into());
+                m.insert("alg".into(), alg.name().into());
+                m.insert("pub".into(), crate::b64::encode(&public).into());
+                m.insert("priv".into(), crate::b64::encode(&seed).into());
+                Jwk::from_map(m)?
+            }
             KeyFamily::Oct => {
                 let mut k = vec![0u8; alg.hash_len()];
                 crypto::fill_random(&mut k).map_err(failed)?;
@@ -78,6 +91,17 @@ mod tests {
                     assert_eq!(key.kid(), Some(key.thumbprint().as_str()));
                     if alg.is_hmac() {
                         assert_eq!(key.key_type(), KeyType::Oct { len: alg.hash_len() });
+                    }
+                    if let KeyFamily::MlDsa(p) = alg.key_family() {
+                        assert_eq!(key.key_type(), KeyType::MlDsa(p));
+                        let m = key.members();
+                        assert_eq!(m["kty"], "AKP");
+                        assert_eq!(m["alg"], alg.name());
+                        assert_eq!(
+                            crate::b64::decode(m["pub"].as_str().unwrap()).unwrap().len(),
+                            p.public_key_len()
+                        );
+                        assert_eq!(crate::b64::decode(m["priv"].as_str().unwrap()).unwrap().len(), 32);
                     }
                 }
                 Err(KeyError::UnsupportedByBackend(what)) => assert!(!supported, "{alg}: {what}"),

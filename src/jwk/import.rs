@@ -7,7 +7,7 @@ use super::{KeyType, Verifier};
 use crate::b64;
 use crate::crypto::{self, HmacKey, PrivateKey, PublicKey};
 use crate::error::KeyError;
-use crate::jwa::{Algorithm, Curve};
+use crate::jwa::{Algorithm, Curve, KeyFamily, MlDsa};
 
 pub(super) fn malformed(msg: impl Into<String>) -> KeyError {
     KeyError::Malformed(msg.into())
@@ -137,6 +137,11 @@ pub(super) const JWE_ALGORITHMS: [&str; 19] = [
     "PBES2-HS512+A256KW",
 ];
 
+/// Algorithms of the `AKP` key type (draft-ietf-cose-dilithium) that this library does not
+/// implement: SLH-DSA (draft-ietf-cose-sphincs-plus). A key marked with one of them is a
+/// valid post-quantum key, which a JWK Set skips rather than refuses.
+pub(super) const FOREIGN_AKP_ALGORITHMS: [&str; 3] = ["SLH-DSA-SHA2-128s", "SLH-DSA-SHAKE-128s", "SLH-DSA-SHA2-128f"];
+
 /// A `crv` this library does not implement: registered curves of the key type (`known`)
 /// are foreign (skipped in a set); any other name is a mistake.
 pub(super) fn foreign_curve(crv: &str, kty: &str, known: &[&str]) -> KeyError {
@@ -194,6 +199,48 @@ pub(super) fn import_okp(m: &Map<String, Value>) -> Result<Imported, KeyError> {
         ),
     };
     Ok((KeyType::Ed25519, Verifier::Public(public), private))
+}
+
+/// An `AKP` key (draft-ietf-cose-dilithium) of an ML-DSA `alg`: `alg` required, `pub` the
+/// raw public key of the parameter set's exact length, `priv` (when present) the 32-byte
+/// seed, whose public key must be `pub`.
+pub(super) fn import_akp(m: &Map<String, Value>, alg: Option<Algorithm>) -> Result<Imported, KeyError> {
+    let Some(alg) = alg else {
+        return Err(malformed(
+            "missing \"alg\" (an AKP key's \"alg\" names its algorithm: ML-DSA-44, ML-DSA-65 or ML-DSA-87)",
+        ));
+    };
+    let KeyFamily::MlDsa(params) = alg.key_family() else {
+        return Err(KeyError::Inconsistent(format!(
+            "\"alg\" {alg} does not fit an AKP key (ML-DSA-44, ML-DSA-65 or ML-DSA-87)"
+        )));
+    };
+    if !crypto::backend_supports(alg) {
+        return Err(KeyError::UnsupportedByBackend(alg.name().to_owned()));
+    }
+    let public = req_b64(m, "pub")?;
+    let len = params.public_key_len();
+    if public.len() != len {
+        return Err(KeyError::Invalid(format!(
+            "{alg} \"pub\" must be {len} bytes, not {}",
+            public.len()
+        )));
+    }
+    let verifier = PublicKey::ml_dsa(params, &public).map_err(|_| backend_key_error("invalid ML-DSA public key"))?;
+    let private = match get_b64(m, "priv")? {
+        None => None,
+        Some(seed) if seed.len() != MlDsa::SEED_LEN => {
+            return Err(KeyError::Invalid(format!(
+                "{alg} \"priv\" (the seed) must be {} bytes",
+                MlDsa::SEED_LEN
+            )))
+        }
+        Some(seed) => Some(
+            PrivateKey::ml_dsa(params, &seed, &public)
+                .map_err(|_| backend_key_error("the ML-DSA seed \"priv\" does not derive the public key \"pub\""))?,
+        ),
+    };
+    Ok((KeyType::MlDsa(params), Verifier::Public(verifier), private))
 }
 
 /// Shortest HMAC secret accepted, in bytes (security rule 5, README).

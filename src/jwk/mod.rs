@@ -24,7 +24,7 @@ pub use self::set::{JwkSet, SkippedKey};
 use crate::b64;
 use crate::crypto::{self, HmacKey, PrivateKey, PublicKey};
 use crate::error::{JwsError, KeyError};
-use crate::jwa::{Algorithm, Curve, KeyFamily};
+use crate::jwa::{Algorithm, Curve, KeyFamily, MlDsa};
 
 /// Longest `kid` accepted, in bytes (security rule 6, README).
 pub const MAX_KID_LEN: usize = 256;
@@ -47,6 +47,8 @@ pub enum KeyType {
         /// Secret length in bytes.
         len: usize,
     },
+    /// `AKP` (draft-ietf-cose-dilithium) with an ML-DSA `alg`: the parameter set.
+    MlDsa(MlDsa),
 }
 
 impl KeyType {
@@ -56,6 +58,7 @@ impl KeyType {
             KeyType::Ec(c) => KeyFamily::Ec(c),
             KeyType::Ed25519 => KeyFamily::Ed25519,
             KeyType::Oct { .. } => KeyFamily::Oct,
+            KeyType::MlDsa(p) => KeyFamily::MlDsa(p),
         }
     }
 }
@@ -92,9 +95,10 @@ impl fmt::Debug for Jwk {
 }
 
 /// JWK members that hold private or secret key material (RFC 7518 §6.2.2, §6.3.2,
-/// §6.4.1; RFC 8037 §2), written once: stripped from a public export, refused in a
-/// client's registered `jwks`.
-pub(crate) const SECRET_MEMBERS: [&str; 8] = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
+/// §6.4.1; RFC 8037 §2; `priv`, the `AKP` private key, draft-ietf-cose-dilithium), written
+/// once: stripped from a public export, refused in a client's registered `jwks`, never
+/// taken from a fetched set (security rule 10).
+pub(crate) const SECRET_MEMBERS: [&str; 9] = ["d", "p", "q", "dp", "dq", "qi", "oth", "k", "priv"];
 
 impl Jwk {
     /// Parses and validates a JWK from JSON text.
@@ -134,8 +138,9 @@ impl Jwk {
         let alg = match get_str(m, "alg")? {
             None => None,
             Some(a) => Some(Algorithm::from_name(a).ok_or_else(|| {
-                if JWE_ALGORITHMS.contains(&a) {
-                    // A valid encryption key: foreign here, skipped in a set.
+                if JWE_ALGORITHMS.contains(&a) || FOREIGN_AKP_ALGORITHMS.contains(&a) {
+                    // A valid encryption key, or a post-quantum key of an algorithm this
+                    // library does not implement: foreign here, skipped in a set.
                     KeyError::UnsupportedAlgorithm(a.to_owned())
                 } else {
                     KeyError::Inconsistent(format!("\"alg\" {a:?} is not a registered JOSE algorithm"))
@@ -185,6 +190,7 @@ impl Jwk {
             "EC" => import_ec(m)?,
             "OKP" => import_okp(m)?,
             "oct" => import_oct(m, alg)?,
+            "AKP" => import_akp(m, alg)?,
             other => return Err(KeyError::UnsupportedKeyType(other.to_owned())),
         };
         if let Some(a) = alg {
@@ -333,6 +339,8 @@ impl Jwk {
             KeyType::Ec(_) => &["crv", "kty", "x", "y"],
             KeyType::Ed25519 => &["crv", "kty", "x"],
             KeyType::Oct { .. } => &["k", "kty"],
+            // draft-ietf-cose-dilithium "AKP Thumbprints".
+            KeyType::MlDsa(_) => &["alg", "kty", "pub"],
         };
         let mut out = String::from("{");
         for (i, n) in names.iter().enumerate() {
@@ -440,11 +448,13 @@ impl Jwk {
     }
 
     /// The algorithm a signer should use with this key: its `alg`, else the only
-    /// algorithm its type allows (EC, Ed25519), else `None` (RSA and oct need a choice).
+    /// algorithm its type allows (EC, Ed25519, ML-DSA), else `None` (RSA and oct need a
+    /// choice).
     pub fn default_algorithm(&self) -> Option<Algorithm> {
         self.alg.or(match self.key_type {
             KeyType::Ec(c) => Some(c.algorithm()),
             KeyType::Ed25519 => Some(Algorithm::EdDSA),
+            KeyType::MlDsa(p) => Some(p.algorithm()),
             _ => None,
         })
     }

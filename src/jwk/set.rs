@@ -3,9 +3,10 @@
 
 use serde_json::Value;
 
-use super::import::{malformed, JWE_ALGORITHMS};
+use super::import::{malformed, FOREIGN_AKP_ALGORITHMS, JWE_ALGORITHMS};
 use super::Jwk;
 use super::SECRET_MEMBERS;
+use crate::crypto;
 use crate::error::{JwsError, KeyError};
 use crate::jwa::{Algorithm, Curve};
 
@@ -229,17 +230,30 @@ fn check_unique_kids<'k>(kids: impl Iterator<Item = Option<&'k str>>) -> Result<
 }
 
 /// Why a key of a set is skipped before it is imported, whatever its other members: a
-/// `kty` or a curve this library does not implement (a post-quantum `AKP` key, X25519), or a
-/// key marked for encryption (`use` `enc`, or an `alg` of IANA's JWE registry).
+/// `kty` or a curve this library does not implement (X25519), an `AKP` key of a
+/// post-quantum algorithm it does not implement (SLH-DSA) or that the backend lacks
+/// (ML-DSA on ring), or a key marked for encryption (`use` `enc`, or an `alg` of IANA's
+/// JWE registry).
 fn foreign(key: &Value) -> Option<KeyError> {
     let m = key.as_object()?;
     let kty = m.get("kty")?.as_str()?;
-    if !matches!(kty, "RSA" | "EC" | "OKP" | "oct") {
+    if !matches!(kty, "RSA" | "EC" | "OKP" | "oct" | "AKP") {
         return Some(KeyError::UnsupportedKeyType(kty.to_owned()));
     }
     let alg = m.get("alg").and_then(Value::as_str);
     if m.get("use").and_then(Value::as_str) == Some("enc") || alg.is_some_and(|a| JWE_ALGORITHMS.contains(&a)) {
         return Some(KeyError::EncryptionKey);
+    }
+    if kty == "AKP" {
+        // The `alg` names the algorithm of an AKP key: one this library does not implement
+        // is foreign, one it implements but the backend lacks is unusable here; anything
+        // else (a missing `alg`, an unknown name, a bad key) is for the import to judge.
+        return match alg? {
+            a if FOREIGN_AKP_ALGORITHMS.contains(&a) => Some(KeyError::UnsupportedAlgorithm(a.to_owned())),
+            a => Algorithm::from_name(a)
+                .filter(|a| a.ml_dsa().is_some() && !crypto::backend_supports(*a))
+                .map(|a| KeyError::UnsupportedByBackend(a.name().to_owned())),
+        };
     }
     let crv = m.get("crv").and_then(Value::as_str)?;
     let implemented = match kty {

@@ -29,7 +29,7 @@ use crate::crypto;
 use crate::error::JsonError;
 use crate::error::JwsError;
 use crate::json;
-use crate::jwa::{Algorithm, AlgorithmSet};
+use crate::jwa::{Algorithm, AlgorithmSet, MlDsa};
 use crate::jwk::{Jwk, JwkSet, MAX_KID_LEN};
 
 /// Size and nesting caps, checked before and during decoding.
@@ -554,6 +554,9 @@ fn signature_len_bound(alg: Algorithm) -> usize {
         | Algorithm::PS256
         | Algorithm::PS384
         | Algorithm::PS512 => 512,
+        Algorithm::MlDsa44 => MlDsa::MlDsa44.signature_len(),
+        Algorithm::MlDsa65 => MlDsa::MlDsa65.signature_len(),
+        Algorithm::MlDsa87 => MlDsa::MlDsa87.signature_len(),
     }
 }
 
