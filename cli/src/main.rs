@@ -61,6 +61,7 @@ The `kid` defaults to the key's RFC 7638 thumbprint. Keep the output secret: pub
         after_help = "Examples:\n  \
 software-statement keygen --alg ES256 > key.jwk\n  \
 software-statement keygen --alg RS256 --bits 3072 --kid 2024-rsa > rsa.jwk\n  \
+software-statement keygen --alg ML-DSA-65 > pq.jwk     (post-quantum: kty AKP, priv is the seed)\n  \
 software-statement keygen --alg HS256 > secret.jwk     (a shared secret, never published)"
     )]
     Keygen(KeygenArgs),

@@ -916,7 +916,7 @@ fn a_policy_accepting_any_jwt_is_warned_about() {
 }
 
 #[test]
-fn a_post_quantum_key_in_a_trust_file_is_skipped_not_fatal() {
+fn a_post_quantum_key_of_a_foreign_algorithm_in_a_trust_file_is_skipped_not_fatal() {
     let d = publisher("akp");
     d.sign(
         "st.jwt",
@@ -924,9 +924,10 @@ fn a_post_quantum_key_in_a_trust_file_is_skipped_not_fatal() {
         &statement_claims(),
     );
     let mut jwks: Value = serde_json::from_str(&d.read("jwks.json")).unwrap();
+    // An AKP key of an algorithm this library does not implement (SLH-DSA).
     jwks["keys"].as_array_mut().unwrap().insert(
         0,
-        json!({"kty": "AKP", "alg": "ML-DSA-44", "kid": "pq-1", "pub": "AAAA"}),
+        json!({"kty": "AKP", "alg": "SLH-DSA-SHA2-128s", "kid": "pq-1", "pub": "AAAA"}),
     );
     d.write_json(
         "pq.json",
@@ -939,6 +940,66 @@ fn a_post_quantum_key_in_a_trust_file_is_skipped_not_fatal() {
         "{}",
         out.stderr
     );
+    // An ML-DSA key with a public key of the wrong length is a mistake: the file is invalid.
+    jwks["keys"][0] = json!({"kty": "AKP", "alg": "ML-DSA-44", "kid": "pq-2", "pub": "AAAA"});
+    d.write_json("bad-pq.json", &json!({"issuers": {ISS: {"jwks": jwks}}}));
+    d.run(&["verify", "--trust", "bad-pq.json", "--now", &now(T0), "st.jwt"])
+        .config_error(&["bad-pq.json", "'pq-2'", "1312 bytes"]);
+}
+
+#[test]
+fn ml_dsa_keygen_jwks_sign_verify_and_jws_verify() {
+    let d = Dir::new("ml-dsa");
+    for (alg, pub_len) in [("ML-DSA-44", 1312), ("ML-DSA-65", 1952), ("ML-DSA-87", 2592)] {
+        let key = d.keygen("pq.jwk", &["--alg", alg]);
+        assert_eq!(key.keys().collect::<Vec<_>>(), ["kty", "alg", "pub", "priv", "kid"]);
+        assert_eq!(key["kty"], "AKP");
+        assert_eq!(key["alg"], alg);
+        assert_eq!(key["pub"].as_str().unwrap().len(), (pub_len * 4usize).div_ceil(3));
+        assert_eq!(key["priv"].as_str().unwrap().len(), 43, "the 32-byte seed");
+        let kid = key["kid"].as_str().unwrap().to_owned();
+        assert_eq!(kid.len(), 43, "thumbprint kid");
+
+        d.jwks("pq-jwks.json", &["pq.jwk"]);
+        let set: Value = serde_json::from_str(&d.read("pq-jwks.json")).unwrap();
+        assert_eq!(
+            set,
+            json!({"keys": [{"kty": "AKP", "alg": alg, "pub": key["pub"], "kid": kid}]}),
+            "public: no priv"
+        );
+        d.write_json(
+            "pq-trust.json",
+            &json!({"issuers": {ISS: {"jwks_file": "pq-jwks.json", "algorithms": [alg],
+                                      "required_claims": ["software_id"]}}}),
+        );
+        let token = d.sign(
+            "pq.jwt",
+            &["--key", "pq.jwk", "--iss", ISS, "--ttl", "600", "--now", &now(T0)],
+            &statement_claims(),
+        );
+        let out = d
+            .run(&["verify", "--trust", "pq-trust.json", "--now", &now(T0 + 1), "pq.jwt"])
+            .json();
+        assert_eq!(out["header"], json!({"alg": alg, "kid": kid}));
+        assert_eq!(out["claims"]["software_id"], statement_claims()["software_id"]);
+        let out = d
+            .run(&["jws", "verify", "--jwks", "pq-jwks.json", "--alg", alg, "pq.jwt"])
+            .json();
+        assert_eq!(out["payload"], token.split('.').nth(1).unwrap());
+        // A tampered signature, and a key of another parameter set under the same kid.
+        let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
+        let flipped = if parts[2].starts_with('A') { "B" } else { "A" };
+        parts[2].replace_range(..1, flipped);
+        d.run_stdin(&["jws", "verify", "--jwks", "pq-jwks.json"], parts.join(".").as_bytes())
+            .rejected("invalid_jws");
+        let other = if alg == "ML-DSA-65" { "ML-DSA-44" } else { "ML-DSA-65" };
+        d.keygen("other.jwk", &["--alg", other, "--kid", &kid]);
+        d.jwks("other.json", &["other.jwk"]);
+        d.run(&["jws", "verify", "--jwks", "other.json", "pq.jwt"])
+            .rejected("invalid_jws");
+    }
+    d.run(&["keygen", "--alg", "ML-DSA-44", "--bits", "2048"])
+        .config_error(&["--bits"]);
 }
 
 // ---------------------------------------------------------------------------------------
