@@ -67,7 +67,7 @@ const BUILDER_SETS: [&str; 4] = ["iss", "iat", "exp", "jti"];
 fn main() {
     let mut h = Harness::from_args();
     if h.write_workload {
-        workload::write();
+        workload::write(h.filters());
         return;
     }
     let w = Workload::load();
@@ -123,9 +123,11 @@ fn main() {
                 black_box(jwt.verify(black_box(token)));
             }));
         }
-        cases.push(Case::new("josekit", || {
-            black_box(jose.verify(black_box(token)));
-        }));
+        if let Some(jose) = &jose {
+            cases.push(Case::new("josekit", move || {
+                black_box(jose.verify(black_box(token)));
+            }));
+        }
         h.group(&format!("verify/{alg}"), cases);
 
         // ---- sign ----
@@ -181,9 +183,12 @@ fn main() {
                 black_box(jwt.sign(black_box(claims)));
             }));
         }
-        cases.push(Case::new("josekit", || {
-            black_box(jose.sign(black_box(&jose_payload)));
-        }));
+        if let Some(jose) = &jose {
+            let jose_payload = &jose_payload;
+            cases.push(Case::new("josekit", move || {
+                black_box(jose.sign(black_box(jose_payload)));
+            }));
+        }
         h.group(&format!("sign/{alg}"), cases);
 
         // ---- key import ----
@@ -235,12 +240,18 @@ fn main() {
     }
 
     // ---- trust file ----
-    h.group(
-        "trust-file",
-        vec![Case::new("load", || {
+    // `load`: the classical keys (RSA, EC, Ed25519, HMAC), as before ML-DSA; `load+ml-dsa`:
+    // every workload key, the ML-DSA public keys included.
+    let classical_json = w.trust_json_of(|alg| alg.ml_dsa().is_none());
+    let mut cases = vec![Case::new("load", || {
+        black_box(TrustFile::from_json(black_box(&classical_json), "bench-trust.json", None).unwrap());
+    })];
+    if w.algs.iter().any(|c| c.alg.ml_dsa().is_some()) {
+        cases.push(Case::new("load+ml-dsa", || {
             black_box(TrustFile::from_json(black_box(&trust_json), "bench-trust.json", None).unwrap());
-        })],
-    );
+        }));
+    }
+    h.group("trust-file", cases);
 
     // ---- warm jwks_uri cache ----
     #[cfg(feature = "remote")]

@@ -15,7 +15,8 @@ use super::workload::{b64, AlgCase};
 mod backend {
     use aws_lc_rs::rand::SystemRandom;
     use aws_lc_rs::signature::{
-        self, EcdsaKeyPair, Ed25519KeyPair, ParsedPublicKey, RsaEncoding, RsaKeyPair, RsaPublicKeyComponents,
+        self, EcdsaKeyPair, Ed25519KeyPair, ParsedPublicKey, PqdsaKeyPair, RsaEncoding, RsaKeyPair,
+        RsaPublicKeyComponents,
     };
     use aws_lc_rs::{hmac, rsa};
     use software_statement::Algorithm;
@@ -23,7 +24,7 @@ mod backend {
     use super::AlgCase;
 
     pub const WHAT: &str = "aws-lc-rs `ParsedPublicKey::verify_sig` / `hmac::verify`; \
-        `RsaKeyPair`/`EcdsaKeyPair`/`Ed25519KeyPair::sign`, `hmac::sign`";
+        `RsaKeyPair`/`EcdsaKeyPair`/`Ed25519KeyPair`/`PqdsaKeyPair::sign`, `hmac::sign`";
 
     // Built once, outside the measured loop; boxing the HMAC key would add an indirection
     // to the baseline.
@@ -51,6 +52,9 @@ mod backend {
                 Algorithm::ES384 => parsed(&signature::ECDSA_P384_SHA384_FIXED, &super::point(c)),
                 Algorithm::ES512 => parsed(&signature::ECDSA_P521_SHA512_FIXED, &super::point(c)),
                 Algorithm::EdDSA => parsed(&signature::ED25519, &c.member("x")),
+                Algorithm::MlDsa44 => parsed(&signature::ML_DSA_44, &c.member("pub")),
+                Algorithm::MlDsa65 => parsed(&signature::ML_DSA_65, &c.member("pub")),
+                Algorithm::MlDsa87 => parsed(&signature::ML_DSA_87, &c.member("pub")),
                 Algorithm::HS256 => return RawVerifier::Hmac(hmac::Key::new(hmac::HMAC_SHA256, &c.member("k"))),
                 other => panic!("no workload key for {other}"),
             })
@@ -71,6 +75,8 @@ mod backend {
         Ec(EcdsaKeyPair),
         Ed(Ed25519KeyPair),
         Hmac(hmac::Key),
+        /// ML-DSA from the seed, with a signature buffer allocated once.
+        Pq(PqdsaKeyPair, Vec<u8>),
     }
 
     impl RawSigner {
@@ -79,6 +85,10 @@ mod backend {
                 EcdsaKeyPair::from_private_key_and_public_key(alg, &c.member("d"), &super::point(c))
                     .map(RawSigner::Ec)
                     .unwrap()
+            };
+            let pq = |alg: &'static signature::PqdsaSigningAlgorithm| {
+                let kp = PqdsaKeyPair::from_seed(alg, &c.member("priv")).unwrap();
+                RawSigner::Pq(kp, vec![0; alg.signature_len()])
             };
             match c.alg {
                 Algorithm::RS256 | Algorithm::PS256 => {
@@ -98,6 +108,9 @@ mod backend {
                     RawSigner::Ed(Ed25519KeyPair::from_seed_and_public_key(&c.member("d"), &c.member("x")).unwrap())
                 }
                 Algorithm::HS256 => RawSigner::Hmac(hmac::Key::new(hmac::HMAC_SHA256, &c.member("k"))),
+                Algorithm::MlDsa44 => pq(&signature::ML_DSA_44_SIGNING),
+                Algorithm::MlDsa65 => pq(&signature::ML_DSA_65_SIGNING),
+                Algorithm::MlDsa87 => pq(&signature::ML_DSA_87_SIGNING),
                 other => panic!("no workload key for {other}"),
             }
         }
@@ -113,6 +126,7 @@ mod backend {
                 RawSigner::Ec(kp) => kp.sign(rng, msg).unwrap().as_ref().len(),
                 RawSigner::Ed(kp) => kp.sign(msg).as_ref().len(),
                 RawSigner::Hmac(k) => hmac::sign(k, msg).as_ref().len(),
+                RawSigner::Pq(kp, buf) => kp.sign(msg, buf).unwrap(),
             }
         }
 
@@ -126,6 +140,10 @@ mod backend {
                 RawSigner::Ec(kp) => kp.sign(rng, msg).unwrap().as_ref().to_vec(),
                 RawSigner::Ed(kp) => kp.sign(msg).as_ref().to_vec(),
                 RawSigner::Hmac(k) => hmac::sign(k, msg).as_ref().to_vec(),
+                RawSigner::Pq(kp, buf) => {
+                    let n = kp.sign(msg, buf).unwrap();
+                    buf[..n].to_vec()
+                }
             }
         }
     }
@@ -288,7 +306,7 @@ pub struct JsonWebToken {
 }
 
 impl JsonWebToken {
-    /// `None` for ES512, which jsonwebtoken does not implement.
+    /// `None` for ES512 and ML-DSA, which jsonwebtoken does not implement.
     pub fn new(c: &AlgCase) -> Option<Self> {
         use josekit::jwk::alg::{ec::EcKeyPair, ed::EdKeyPair};
         let alg: jsonwebtoken::Algorithm = c.alg.name().parse().ok()?;
@@ -364,7 +382,8 @@ pub struct Josekit {
 }
 
 impl Josekit {
-    pub fn new(c: &AlgCase) -> Self {
+    /// `None` for ML-DSA, which josekit does not implement.
+    pub fn new(c: &AlgCase) -> Option<Self> {
         use josekit::jws::*;
         let public = jose_jwk(&c.public_json);
         let private = jose_jwk(&c.private_json);
@@ -384,15 +403,15 @@ impl Josekit {
             Algorithm::ES512 => pair!(ES512),
             Algorithm::EdDSA => pair!(EdDSA),
             Algorithm::HS256 => pair!(HS256),
-            other => panic!("no workload key for {other}"),
+            _ => return None,
         };
         let mut header = JwsHeader::new();
         header.set_token_type("JWT");
-        Josekit {
+        Some(Josekit {
             verifier,
             signer,
             header,
-        }
+        })
     }
 
     /// `jwt::decode_with_verifier`.

@@ -73,7 +73,9 @@ usage: cargo bench --bench verify [--features remote] -- [OPTIONS] [FILTER...]
   --samples N     samples per case (default 41)
   --batch-ms N    target length of one sample's batch in milliseconds (default 4)
   --list          list the groups and exit
-  --write-workload  regenerate test-vectors/bench/ (new keys and tokens) and exit";
+  --write-workload  regenerate test-vectors/bench/ (new keys and tokens) and exit; with
+                  FILTERs, only the keys and tokens of the algorithms named exactly
+                  (e.g. --write-workload ML-DSA-44)";
 
 impl Harness {
     pub fn from_args() -> Harness {
@@ -111,6 +113,11 @@ impl Harness {
         }
         h.smoke = test || !bench;
         h
+    }
+
+    /// The FILTER arguments.
+    pub fn filters(&self) -> &[String] {
+        &self.filters
     }
 
     /// Whether a group may have cases that pass the filters.

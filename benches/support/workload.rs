@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 use software_statement::{sign_jws, Algorithm, Jwk, JwkSet};
 
 /// The algorithms of the workload, one key each.
-pub const ALGS: [Algorithm; 7] = [
+pub const ALGS: [Algorithm; 10] = [
     Algorithm::RS256,
     Algorithm::PS256,
     Algorithm::ES256,
@@ -15,6 +15,9 @@ pub const ALGS: [Algorithm; 7] = [
     Algorithm::ES512,
     Algorithm::EdDSA,
     Algorithm::HS256,
+    Algorithm::MlDsa44,
+    Algorithm::MlDsa65,
+    Algorithm::MlDsa87,
 ];
 
 /// The issuer of every workload statement.
@@ -150,9 +153,15 @@ impl Workload {
     /// A trust file with the workload issuer, its keys inline (the `oct` one included)
     /// and `software_id` required.
     pub fn trust_json(&self) -> String {
+        self.trust_json_of(|_| true)
+    }
+
+    /// The same trust file with the keys of the algorithms `keep` accepts.
+    pub fn trust_json_of(&self, keep: impl Fn(Algorithm) -> bool) -> String {
         let keys: Vec<Value> = self
             .algs
             .iter()
+            .filter(|a| keep(a.alg))
             .map(|a| serde_json::from_str(&a.public_json).unwrap())
             .collect();
         serde_json::to_string_pretty(&json!({
@@ -221,20 +230,29 @@ fn request_template(token: &str, jwk: Value) -> Value {
 }
 
 /// Generates new keys and tokens into `test-vectors/bench/` (aws-lc-rs backend: the
-/// ring backend cannot generate RSA keys nor ES512).
-pub fn write() {
+/// ring backend cannot generate RSA keys, ES512 nor ML-DSA). `only`: the names of the
+/// algorithms to regenerate (their key and token; the claims stay), or empty for all.
+pub fn write(only: &[String]) {
     let d = dir();
     std::fs::create_dir_all(d.join("keys")).unwrap();
     std::fs::create_dir_all(d.join("tokens")).unwrap();
-    let claims = claims_template();
-    let payload = serde_json::to_vec(&claims).unwrap();
     let write = |rel: &str, text: String| {
         std::fs::write(d.join(rel), text).unwrap();
         eprintln!("wrote test-vectors/bench/{rel}");
     };
-    write("claims.json", serde_json::to_string_pretty(&claims).unwrap() + "\n");
+    let claims = if only.is_empty() {
+        let claims = claims_template();
+        write("claims.json", serde_json::to_string_pretty(&claims).unwrap() + "\n");
+        claims
+    } else {
+        serde_json::from_str(&read("claims.json")).unwrap()
+    };
+    let payload = serde_json::to_vec(&claims).unwrap();
     let mut es256 = None;
-    for alg in ALGS {
+    for alg in ALGS
+        .into_iter()
+        .filter(|a| only.is_empty() || only.iter().any(|o| o == a.name()))
+    {
         let key = Jwk::generate(alg).unwrap();
         let mut extra = Map::new();
         extra.insert("typ".into(), "JWT".into());
@@ -248,7 +266,10 @@ pub fn write() {
             es256 = Some((token, key.to_public().unwrap().to_value()));
         }
     }
-    let (token, jwk) = es256.unwrap();
+    // The request carries the ES256 statement: rewritten with it.
+    let Some((token, jwk)) = es256 else {
+        return;
+    };
     write(
         "request.json",
         serde_json::to_string_pretty(&request_template(&token, jwk)).unwrap() + "\n",
