@@ -6,8 +6,8 @@
 //! - statements, trust files, the registrar and the JWS layer with ML-DSA keys;
 //! - token sizes: an ML-DSA-87 statement against the 16 KiB token cap;
 //! - interoperability, both ways, with independent implementations when they are installed
-//!   (`@noble/post-quantum` under Node.js, `dilithium-py` under Python; see
-//!   [`interop_with_independent_implementations`]).
+//!   (pyca/cryptography, i.e. OpenSSL's ML-DSA, and `dilithium-py` under Python;
+//!   `@noble/post-quantum` under Node.js; see [`interop_with_independent_implementations`]).
 //!
 //! With the ring backend every ML-DSA operation is "unsupported with the ring backend", and
 //! the tests assert exactly that.
@@ -450,6 +450,21 @@ fn peers() -> (Vec<Peer>, Vec<String>) {
                 .into(),
         ),
     }
+    // pyca/cryptography 47+ (its wheels bundle OpenSSL 3.5+, which has ML-DSA).
+    let pyca = "from cryptography.hazmat.primitives.asymmetric import mldsa; mldsa.MLDSA44PrivateKey.generate()";
+    if runs("python3", &["-c", pyca]) {
+        found.push(Peer {
+            name: "pyca/cryptography",
+            program: "python3",
+            script: dir.join("ml_dsa_pyca.py"),
+        });
+    } else {
+        missing.push(
+            "pyca/cryptography with ML-DSA: python3 cannot generate an ML-DSA key with it; \
+             `pip install 'cryptography>=47'`"
+                .into(),
+        );
+    }
     if runs("python3", &["-c", "import dilithium_py.ml_dsa"]) {
         found.push(Peer {
             name: "dilithium-py",
@@ -464,10 +479,10 @@ fn peers() -> (Vec<Peer>, Vec<String>) {
 
 /// Both ways, for ML-DSA-44, -65 and -87, with each installed peer:
 ///
-/// - **theirs → ours**: the peer derives a key pair from a random 32-byte seed; this library
-///   imports the private JWK `{kty: AKP, alg, pub: theirs, priv: seed}` (so its own seed
-///   expansion must give the peer's public key), then verifies, with the public JWK only, a
-///   statement whose JOSE signing input the peer signed — through a trust file's
+/// - **theirs → ours**: the peer generates a key pair (its own random seed); this library
+///   imports the private JWK `{kty: AKP, alg, pub: theirs, priv: their seed}` (so its own
+///   seed expansion must give the peer's public key), then verifies, with the public JWK
+///   only, a statement whose JOSE signing input the peer signed — through a trust file's
 ///   `Verifier` and through `verify_jws` — and rejects it tampered;
 /// - **ours → theirs**: the peer derives the public key of a key this library generated
 ///   (the same bytes as our `pub`), verifies a statement this library signed (pure ML-DSA,
@@ -496,7 +511,7 @@ fn interop_with_independent_implementations() {
         return;
     }
     for peer in &peers {
-        // Round 1: the peer's keys (from our random seeds), and its checks of our tokens.
+        // Round 1: the peer's new keys, and its checks of our keys and tokens.
         struct Ours {
             key: Jwk,
             token: String,
@@ -509,28 +524,20 @@ fn interop_with_independent_implementations() {
                 Ours { key, token }
             })
             .collect();
-        let their_seeds: Vec<String> = MlDsa::ALL
-            .iter()
-            .map(|p| {
-                Jwk::generate(p.algorithm()).unwrap().members()["priv"]
-                    .as_str()
-                    .unwrap()
-                    .to_owned()
-            })
-            .collect();
         let mut ops = Vec::new();
-        for ((p, seed), o) in MlDsa::ALL.iter().zip(&their_seeds).zip(&ours) {
+        for (p, o) in MlDsa::ALL.iter().zip(&ours) {
             let m = o.key.members();
             let (input, sig) = o.token.rsplit_once('.').unwrap();
             let tampered = tamper_payload(&o.token);
             let (tampered_input, _) = tampered.rsplit_once('.').unwrap();
-            ops.push(json!({"op": "keygen", "alg": p.name(), "seed": seed}));
+            ops.push(json!({"op": "generate", "alg": p.name()}));
             ops.push(json!({"op": "keygen", "alg": p.name(), "seed": m["priv"]}));
             ops.push(json!({"op": "verify", "alg": p.name(), "pub": m["pub"], "msg": b64(input), "sig": sig}));
             ops.push(json!({"op": "verify", "alg": p.name(), "pub": m["pub"], "msg": b64(tampered_input), "sig": sig}));
         }
         let (implementation, results) = peer.run(&ops);
         let mut theirs = Vec::new();
+        let mut their_seeds = Vec::new();
         let mut counts = [0usize; 4];
         for (i, (p, o)) in MlDsa::ALL.iter().zip(&ours).enumerate() {
             let r = &results[4 * i..4 * i + 4];
@@ -544,8 +551,11 @@ fn interop_with_independent_implementations() {
             assert_eq!(r[2]["ok"], true, "{what}: our statement at the peer");
             assert_eq!(r[3]["ok"], false, "{what}: our statement tampered, at the peer");
             counts[0] += 1;
-            // theirs → ours: their public key from their seed; the private JWK imports here.
-            let private = json!({"kty": "AKP", "alg": p.name(), "pub": r[0]["pub"], "priv": their_seeds[i]});
+            // theirs → ours: their new key pair; the private JWK imports here.
+            let seed = r[0]["seed"].as_str().unwrap().to_owned();
+            assert_eq!(unb64(&seed).len(), 32, "{what}: their seed");
+            let private = json!({"kty": "AKP", "alg": p.name(), "pub": r[0]["pub"], "priv": seed});
+            their_seeds.push(seed);
             let private = Jwk::from_value(&private).unwrap_or_else(|e| panic!("{what}: their key pair: {e}"));
             let public = private.to_public().unwrap();
             let kid = public.thumbprint();
@@ -599,7 +609,7 @@ fn interop_with_independent_implementations() {
         }
         eprintln!(
             "ML-DSA interop with {implementation}: ML-DSA-44/65/87: {} of our statements verified there (our seeds give \
-             their public keys, tampered rejected); {} of their key pairs imported from seed, {} of their statements \
+             their public keys, tampered rejected); {} of their generated key pairs imported from seed, {} of their statements \
              verified here (trust file and verify_jws), {} tampered rejected",
             counts[0], counts[1], counts[2], counts[3]
         );

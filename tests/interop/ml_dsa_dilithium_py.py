@@ -2,12 +2,14 @@
 implementation. Reads one JSON request on stdin, writes one JSON answer; the protocol is
 that of ml_dsa_noble.mjs next to this file.
 
-Keys come from the 32-byte seed (ML-DSA.KeyGen_internal); signing and verification use
-the pure mode with the empty context, as JOSE does (draft-ietf-cose-dilithium).
+`generate` makes a new key pair (a seed from os.urandom); keys are derived from the 32-byte
+seed (ML-DSA.KeyGen_internal); signing and verification use the pure mode with the empty
+context, as JOSE does (draft-ietf-cose-dilithium).
 """
 
 import base64
 import json
+import os
 import sys
 from importlib.metadata import version
 
@@ -26,6 +28,10 @@ def unb64(text: str) -> bytes:
 
 def run(op: dict) -> dict:
     scheme = SCHEMES[op["alg"]]
+    if op["op"] == "generate":
+        seed = os.urandom(32)
+        pk, _ = scheme.key_derive(seed)
+        return {"seed": b64(seed), "pub": b64(pk)}
     if op["op"] == "keygen":
         pk, _ = scheme.key_derive(unb64(op["seed"]))
         return {"pub": b64(pk)}

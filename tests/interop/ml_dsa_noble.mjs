@@ -1,13 +1,16 @@
 // ML-DSA peer for tests/ml_dsa.rs (interop): @noble/post-quantum, a pure-JavaScript
 // FIPS 204 implementation. Reads one JSON request on stdin, writes one JSON answer.
 //
-//   {"ops": [{"op": "keygen", "alg": "ML-DSA-44", "seed": B64U},
-//            {"op": "sign",   "alg": ..., "seed": B64U, "msg": B64U},
-//            {"op": "verify", "alg": ..., "pub": B64U, "msg": B64U, "sig": B64U}]}
-//   -> {"implementation": "...", "results": [{"pub": B64U}, {"sig": B64U}, {"ok": BOOL}]}
+//   {"ops": [{"op": "generate", "alg": "ML-DSA-44"},
+//            {"op": "keygen",   "alg": ..., "seed": B64U},
+//            {"op": "sign",     "alg": ..., "seed": B64U, "msg": B64U},
+//            {"op": "verify",   "alg": ..., "pub": B64U, "msg": B64U, "sig": B64U}]}
+//   -> {"implementation": "...",
+//       "results": [{"seed": B64U, "pub": B64U}, {"pub": B64U}, {"sig": B64U}, {"ok": BOOL}]}
 //
-// Keys come from the 32-byte seed (ML-DSA.KeyGen_internal); signing and verification use
-// the pure mode with the empty context, as JOSE does (draft-ietf-cose-dilithium).
+// `generate` makes a new key pair (a seed from this runtime's random generator); keys are
+// derived from the 32-byte seed (ML-DSA.KeyGen_internal); signing and verification use the
+// pure mode with the empty context, as JOSE does (draft-ietf-cose-dilithium).
 // ML_DSA_INTEROP_NODE_MODULES names the node_modules directory holding the package.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,6 +35,10 @@ const results = request.ops.map((op) => {
     throw new Error(`unknown alg ${op.alg}`);
   }
   switch (op.op) {
+    case 'generate': {
+      const seed = crypto.getRandomValues(new Uint8Array(32));
+      return { seed: b64(seed), pub: b64(scheme.keygen(seed).publicKey) };
+    }
     case 'keygen':
       return { pub: b64(scheme.keygen(unb64(op.seed)).publicKey) };
     case 'sign':
