@@ -311,6 +311,149 @@ fn statements_trust_files_and_the_jws_layer() {
 }
 
 // ---------------------------------------------------------------------------------------
+// PEM and DER containers (RFC 9881).
+
+/// A DER length.
+fn der_len(n: usize) -> Vec<u8> {
+    match n {
+        0..=0x7f => vec![n as u8],
+        0x80..=0xff => vec![0x81, n as u8],
+        _ => vec![0x82, (n >> 8) as u8, n as u8],
+    }
+}
+
+/// A DER TLV.
+fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    out.extend(der_len(content.len()));
+    out.extend_from_slice(content);
+    out
+}
+
+/// A PKCS#8 `PrivateKeyInfo` (v1; v2 `OneAsymmetricKey` with a public key) of an ML-DSA
+/// `ML-DSA-PrivateKey` encoding.
+fn ml_dsa_pkcs8_with(p: MlDsa, private_key: &[u8], public_key: Option<&[u8]>) -> Vec<u8> {
+    let arc = match p {
+        MlDsa::MlDsa44 => 0x11,
+        MlDsa::MlDsa65 => 0x12,
+        _ => 0x13,
+    };
+    // 2.16.840.1.101.3.4.3.{17,18,19}
+    let oid = tlv(0x06, &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x03, arc]);
+    let mut body = tlv(0x02, &[u8::from(public_key.is_some())]);
+    body.extend(tlv(0x30, &oid));
+    body.extend(tlv(0x04, private_key));
+    if let Some(public) = public_key {
+        // [1] IMPLICIT BIT STRING: no unused bits, then the key.
+        let mut bits = vec![0u8];
+        bits.extend_from_slice(public);
+        body.extend(tlv(0x81, &bits));
+    }
+    tlv(0x30, &body)
+}
+
+fn ml_dsa_pkcs8(p: MlDsa, private_key: &[u8]) -> Vec<u8> {
+    ml_dsa_pkcs8_with(p, private_key, None)
+}
+
+fn pem(label: &str, der: &[u8]) -> String {
+    use base64::engine::general_purpose::STANDARD;
+    let text = STANDARD.encode(der);
+    let lines: Vec<&str> = text
+        .as_bytes()
+        .chunks(64)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect();
+    format!("-----BEGIN {label}-----\n{}\n-----END {label}-----\n", lines.join("\n"))
+}
+
+/// ML-DSA keys from PKCS#8 (the seed, or the seed and the expanded key) and SPKI documents,
+/// as aws-lc-rs and pyca/cryptography (when installed) write them, give the same JWK as
+/// the key itself; the expanded key alone, an expanded key or public key the seed does not
+/// derive, are refused. On ring: unsupported.
+#[test]
+fn pem_and_der_containers() {
+    use aws_lc_rs::encoding::{AsDer, AsRawBytes};
+    use aws_lc_rs::signature::{KeyPair, PqdsaKeyPair, ML_DSA_44_SIGNING, ML_DSA_65_SIGNING, ML_DSA_87_SIGNING};
+    let pyca = peers().0.into_iter().find(|p| p.name == "pyca/cryptography");
+    for p in MlDsa::ALL {
+        let signing = match p {
+            MlDsa::MlDsa44 => &ML_DSA_44_SIGNING,
+            MlDsa::MlDsa65 => &ML_DSA_65_SIGNING,
+            _ => &ML_DSA_87_SIGNING,
+        };
+        // aws-lc-rs directly (a dev-dependency on both backends) writes the documents.
+        let seed: Vec<u8> = (0..32u8)
+            .map(|i| i.wrapping_mul(7).wrapping_add(p.public_key_len() as u8))
+            .collect();
+        let kp = PqdsaKeyPair::from_seed(signing, &seed).unwrap();
+        let seed_form = kp.to_pkcs8v1().unwrap();
+        let spki = kp.public_key().as_der().unwrap();
+        let expanded = kp.private_key().as_raw_bytes().unwrap();
+        let expected = json!({"kty": "AKP", "alg": p.name(), "pub": b64(kp.public_key().as_ref()), "priv": b64(&seed)});
+        // RFC 9881's `both`: SEQUENCE { OCTET STRING seed, OCTET STRING expandedKey }.
+        let both = |expanded: &[u8]| {
+            let mut seq = tlv(0x04, &seed);
+            seq.extend(tlv(0x04, expanded));
+            ml_dsa_pkcs8(p, &tlv(0x30, &seq))
+        };
+        if !backend_supports(p.algorithm()) {
+            for der in [seed_form.as_ref(), spki.as_ref(), &both(expanded.as_ref())] {
+                assert_eq!(
+                    Jwk::from_der(der).unwrap_err(),
+                    KeyError::UnsupportedByBackend(p.name().into())
+                );
+            }
+            continue;
+        }
+        for (what, der) in [("seed", seed_form.as_ref().to_vec()), ("both", both(expanded.as_ref()))] {
+            let key = Jwk::from_der(&der).unwrap_or_else(|e| panic!("{} {what}: {e}", p.name()));
+            assert_eq!(key.to_value(), expected, "{} {what}", p.name());
+            let key = Jwk::from_pem(&pem("PRIVATE KEY", &der)).unwrap();
+            assert_eq!(key.to_value(), expected, "{} {what} PEM", p.name());
+        }
+        let public = Jwk::from_pem(&pem("PUBLIC KEY", spki.as_ref())).unwrap();
+        assert_eq!(public.key_type(), KeyType::MlDsa(p));
+        assert_eq!(&public.to_value()["pub"], &expected["pub"]);
+        assert!(!public.is_private());
+
+        // Refused: the expanded key alone, an expanded key of another seed, a seed of the
+        // wrong length, a public key of another key in a v2 document.
+        let invalid = |der: &[u8], what: &str| {
+            let e = Jwk::from_der(der).unwrap_err();
+            assert!(matches!(e, KeyError::Invalid(_)), "{} {what}: {e:?}", p.name());
+            e.to_string()
+        };
+        let e = invalid(&ml_dsa_pkcs8(p, &tlv(0x04, expanded.as_ref())), "expanded only");
+        assert!(e.contains("seed"), "{e}");
+        let other = PqdsaKeyPair::from_seed(signing, &[9; 32]).unwrap();
+        invalid(
+            &both(other.private_key().as_raw_bytes().unwrap().as_ref()),
+            "another expanded key",
+        );
+        invalid(&ml_dsa_pkcs8(p, &tlv(0x80, &seed[..31])), "a 31-byte seed");
+        let v2 = |public: &[u8]| ml_dsa_pkcs8_with(p, &tlv(0x80, &seed), Some(public));
+        assert_eq!(
+            Jwk::from_der(&v2(kp.public_key().as_ref())).unwrap().to_value(),
+            expected
+        );
+        invalid(
+            &v2(other.public_key().as_ref()),
+            "a v2 document with another public key",
+        );
+
+        // pyca/cryptography (OpenSSL's ML-DSA) writes the same key's PEM documents.
+        if let Some(pyca) = &pyca {
+            let (_, r) = pyca.run(&[json!({"op": "pem", "alg": p.name(), "seed": b64(&seed)})]);
+            let key = Jwk::from_pem(r[0]["pkcs8"].as_str().unwrap()).unwrap();
+            assert_eq!(key.to_value(), expected, "{} pyca PKCS#8", p.name());
+            let public = Jwk::from_pem(r[0]["spki"].as_str().unwrap()).unwrap();
+            assert_eq!(&public.to_value()["pub"], &expected["pub"]);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
 // Token sizes.
 
 /// The benchmark statement (20 claims, 881-byte payload; header `alg`, `kid` thumbprint,

@@ -311,6 +311,13 @@ impl SigningKey for PrivateKey {
         let kp = PqdsaKeyPair::from_seed(ml_dsa_sign_alg(params), seed).map_err(|_| Unspecified)?;
         Ok(kp.public_key().as_ref().to_vec())
     }
+
+    fn ml_dsa_expanded_from_seed(params: MlDsa, seed: &[u8]) -> Result<Vec<u8>, Unspecified> {
+        use aws_lc_rs::encoding::AsRawBytes;
+        let kp = PqdsaKeyPair::from_seed(ml_dsa_sign_alg(params), seed).map_err(|_| Unspecified)?;
+        let raw = kp.private_key().as_raw_bytes().map_err(|_| Unspecified)?;
+        Ok(raw.as_ref().to_vec())
+    }
 }
 
 /// The curve of an ECDSA algorithm.

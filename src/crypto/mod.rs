@@ -120,6 +120,10 @@ pub(crate) trait SigningKey: Sized {
     /// The raw ML-DSA public key the 32-byte seed derives for `params` (key generation).
     /// A backend without ML-DSA fails.
     fn ml_dsa_public_from_seed(params: MlDsa, seed: &[u8]) -> Result<Vec<u8>, Unspecified>;
+
+    /// The expanded ML-DSA private key (FIPS 204 `skEncode`) the 32-byte seed derives for
+    /// `params`: to check a PKCS#8 document that holds both. A backend without ML-DSA fails.
+    fn ml_dsa_expanded_from_seed(params: MlDsa, seed: &[u8]) -> Result<Vec<u8>, Unspecified>;
 }
 
 /// The public key type of the backend in use.
@@ -271,5 +275,11 @@ impl PrivateKey {
     #[inline]
     pub(crate) fn ml_dsa_public_from_seed(params: MlDsa, seed: &[u8]) -> Result<Vec<u8>, Unspecified> {
         ActivePrivateKey::ml_dsa_public_from_seed(params, seed)
+    }
+
+    /// The expanded ML-DSA private key of a 32-byte seed.
+    #[inline]
+    pub(crate) fn ml_dsa_expanded_from_seed(params: MlDsa, seed: &[u8]) -> Result<Vec<u8>, Unspecified> {
+        ActivePrivateKey::ml_dsa_expanded_from_seed(params, seed)
     }
 }

@@ -254,4 +254,9 @@ impl SigningKey for PrivateKey {
     fn ml_dsa_public_from_seed(_params: MlDsa, _seed: &[u8]) -> Result<Vec<u8>, Unspecified> {
         Err(Unspecified)
     }
+
+    /// ring has no ML-DSA.
+    fn ml_dsa_expanded_from_seed(_params: MlDsa, _seed: &[u8]) -> Result<Vec<u8>, Unspecified> {
+        Err(Unspecified)
+    }
 }

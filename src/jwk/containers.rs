@@ -1,6 +1,9 @@
 //! Reading DER key containers (PKCS#8, SPKI, PKCS#1, SEC1) into JWK members, and writing
 //! the PKCS#1 document the backends take for RSA private keys. The ASN.1 parsing is done
-//! by RustCrypto's `der`/`pkcs8`/`spki`/`pkcs1`/`sec1` crates.
+//! by RustCrypto's `der`/`pkcs8`/`spki`/`pkcs1`/`sec1` crates. ML-DSA keys follow RFC 9881
+//! (the algorithm identifiers of FIPS 204 in X.509): SPKI with the raw public key; PKCS#8
+//! with the seed, or the seed and the expanded key (which must agree) — the expanded key
+//! alone cannot be a JWK, whose `priv` is the seed (draft-ietf-cose-dilithium).
 
 use der::asn1::{ObjectIdentifier, UintRef};
 use der::{Decode, Encode};
@@ -9,7 +12,7 @@ use serde_json::{Map, Value};
 use crate::b64;
 use crate::crypto::PrivateKey;
 use crate::error::KeyError;
-use crate::jwa::Curve;
+use crate::jwa::{Curve, MlDsa};
 
 const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
 const EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
@@ -17,6 +20,20 @@ const ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
 const P256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
 const P384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
 const P521: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.35");
+
+/// id-ml-dsa-44, -65, -87 (NIST CSOR, sigAlgs; RFC 9881).
+const ML_DSA_44: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.3.17");
+const ML_DSA_65: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.3.18");
+const ML_DSA_87: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.3.19");
+
+fn ml_dsa_of(oid: ObjectIdentifier) -> Option<MlDsa> {
+    match oid {
+        o if o == ML_DSA_44 => Some(MlDsa::MlDsa44),
+        o if o == ML_DSA_65 => Some(MlDsa::MlDsa65),
+        o if o == ML_DSA_87 => Some(MlDsa::MlDsa87),
+        _ => None,
+    }
+}
 
 fn enc(msg: &str) -> KeyError {
     KeyError::Encoding(msg.into())
@@ -39,13 +56,14 @@ fn put_str(m: &mut Map<String, Value>, name: &str, v: &str) {
     m.insert(name.into(), Value::String(v.into()));
 }
 
-/// Any supported DER document.
+/// Any supported DER document. A document that is a PKCS#8 or SPKI structure gets that
+/// format's own error (an unsupported algorithm, an ML-DSA key without its seed, …).
 pub(crate) fn any(der: &[u8]) -> Result<Map<String, Value>, KeyError> {
-    if let Ok(m) = pkcs8(der) {
-        return Ok(m);
+    if pkcs8::PrivateKeyInfo::from_der(der).is_ok() {
+        return pkcs8(der);
     }
-    if let Ok(m) = spki(der) {
-        return Ok(m);
+    if spki::SubjectPublicKeyInfoRef::from_der(der).is_ok() {
+        return spki(der);
     }
     if pkcs1::RsaPrivateKey::from_der(der).is_ok() {
         return pkcs1_private(der);
@@ -56,10 +74,7 @@ pub(crate) fn any(der: &[u8]) -> Result<Map<String, Value>, KeyError> {
     if sec1::EcPrivateKey::from_der(der).is_ok() {
         return sec1(der, None);
     }
-    // Report the most likely intended format's error.
-    pkcs8(der)
-        .or_else(|_| spki(der))
-        .map_err(|_| enc("not a PKCS#8, SPKI, PKCS#1 or SEC1 DER document"))
+    Err(enc("not a PKCS#8, SPKI, PKCS#1 or SEC1 DER document"))
 }
 
 /// PKCS#8 `PrivateKeyInfo` (RFC 5208 / 5958).
@@ -92,9 +107,65 @@ pub(crate) fn pkcs8(der: &[u8]) -> Result<Map<String, Value>, KeyError> {
         put(&mut m, "x", &public);
         put(&mut m, "d", seed);
         Ok(m)
+    } else if let Some(params) = ml_dsa_of(oid) {
+        if info.algorithm.parameters.is_some() {
+            return Err(enc("ML-DSA AlgorithmIdentifier with parameters (RFC 9881: absent)"));
+        }
+        ml_dsa_private(params, info.private_key, info.public_key)
     } else {
         Err(KeyError::UnsupportedKeyType(format!("PKCS#8 algorithm {oid}")))
     }
+}
+
+/// The `ML-DSA-PrivateKey` of a PKCS#8 document (RFC 9881): `seed [0] IMPLICIT OCTET
+/// STRING (SIZE (32))`, `expandedKey OCTET STRING`, or `both SEQUENCE { seed, expandedKey }`.
+/// The seed is the JWK's `priv`, the public key derived from it its `pub`; a document's
+/// expanded key and public key, when present, must be the seed's.
+fn ml_dsa_private(params: MlDsa, key: &[u8], public: Option<&[u8]>) -> Result<Map<String, Value>, KeyError> {
+    use der::asn1::OctetStringRef;
+    use der::Reader as _;
+    let name = params.name();
+    let invalid = |what: &str| KeyError::Invalid(format!("{name} private key: {what}"));
+    let (seed, expanded): (&[u8], Option<&[u8]>) = match key.first() {
+        Some(0x80) => match key {
+            [0x80, 0x20, seed @ ..] if seed.len() == MlDsa::SEED_LEN => (seed, None),
+            _ => return Err(invalid("the seed must be 32 bytes")),
+        },
+        Some(0x04) => {
+            return Err(invalid(
+                "only the expanded key, without its seed; a JWK's \"priv\" is the seed \
+                 (draft-ietf-cose-dilithium): export the key with its seed",
+            ))
+        }
+        Some(0x30) => {
+            let mut r = der::SliceReader::new(key).map_err(|_| enc("malformed ML-DSA private key"))?;
+            let (seed, expanded) = r
+                .sequence(|r| Ok((OctetStringRef::decode(r)?, OctetStringRef::decode(r)?)))
+                .and_then(|v| r.finish(v))
+                .map_err(|_| enc("malformed ML-DSA private key"))?;
+            if seed.as_bytes().len() != MlDsa::SEED_LEN {
+                return Err(invalid("the seed must be 32 bytes"));
+            }
+            (seed.as_bytes(), Some(expanded.as_bytes()))
+        }
+        _ => return Err(enc("malformed ML-DSA private key")),
+    };
+    let unsupported = |_| KeyError::UnsupportedByBackend(name.to_owned());
+    if let Some(expanded) = expanded {
+        if PrivateKey::ml_dsa_expanded_from_seed(params, seed).map_err(unsupported)? != expanded {
+            return Err(invalid("the expanded key is not the one its seed derives"));
+        }
+    }
+    let derived = PrivateKey::ml_dsa_public_from_seed(params, seed).map_err(unsupported)?;
+    if public.is_some_and(|p| p != derived) {
+        return Err(invalid("the document's public key is not the one its seed derives"));
+    }
+    let mut m = Map::new();
+    put_str(&mut m, "kty", "AKP");
+    put_str(&mut m, "alg", name);
+    put(&mut m, "pub", &derived);
+    put(&mut m, "priv", seed);
+    Ok(m)
 }
 
 /// X.509 `SubjectPublicKeyInfo` (RFC 5280).
@@ -123,6 +194,16 @@ pub(crate) fn spki(der: &[u8]) -> Result<Map<String, Value>, KeyError> {
         put_str(&mut m, "kty", "OKP");
         put_str(&mut m, "crv", "Ed25519");
         put(&mut m, "x", bits);
+        Ok(m)
+    } else if let Some(params) = ml_dsa_of(oid) {
+        if info.algorithm.parameters.is_some() {
+            return Err(enc("ML-DSA AlgorithmIdentifier with parameters (RFC 9881: absent)"));
+        }
+        // The raw public key; its length is checked at import.
+        let mut m = Map::new();
+        put_str(&mut m, "kty", "AKP");
+        put_str(&mut m, "alg", params.name());
+        put(&mut m, "pub", bits);
         Ok(m)
     } else {
         Err(KeyError::UnsupportedKeyType(format!("SPKI algorithm {oid}")))
