@@ -1101,6 +1101,11 @@ fn print_report(h: &Harness, w: &Workload) {
         None,
     );
     row("TrustFile::from_json (1 issuer, inline keys)", "trust-file/load", None);
+    row(
+        "TrustFile::from_json, with the 3 ML-DSA keys too",
+        "trust-file/load+ml-dsa",
+        Some(("without them", "trust-file/load")),
+    );
     for alg in &algs {
         row(
             &format!("statement verify {alg}, warm jwks_uri cache"),
