@@ -50,7 +50,9 @@ impl JwkSet {
     /// Parses a JWK Set an operator configured: every key must be valid (one bad key
     /// is an error naming its position and `kid`), except that keys of a kind this
     /// library does not implement (an unknown `kty` as RFC 7517 §5 says, an unsupported
-    /// curve, a non-signature `alg`) are skipped and listed in [`skipped`](Self::skipped).
+    /// curve, a non-signature `alg`, an `AKP` key of an algorithm other than ML-DSA) or
+    /// that the backend lacks (ML-DSA on ring) are skipped and listed in
+    /// [`skipped`](Self::skipped).
     pub fn from_json(json: &str) -> Result<JwkSet, KeyError> {
         Self::parse(json, SetMode::Strict)
     }
