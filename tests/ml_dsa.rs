@@ -571,8 +571,8 @@ fn runs(program: &str, args: &[&str]) -> bool {
         .is_ok_and(|s| s.success())
 }
 
-/// The peers installed here, and why each missing one is missing.
-fn peers() -> (Vec<Peer>, Vec<String>) {
+/// The peers installed here, and each missing one's name with why it is missing.
+fn peers() -> (Vec<Peer>, Vec<(&'static str, String)>) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop");
     let (mut found, mut missing) = (Vec::new(), Vec::new());
     match std::env::var_os("ML_DSA_INTEROP_NODE_MODULES") {
@@ -583,15 +583,19 @@ fn peers() -> (Vec<Peer>, Vec<String>) {
                 script: dir.join("ml_dsa_noble.mjs"),
             })
         }
-        Some(m) => missing.push(format!(
-            "@noble/post-quantum: ML_DSA_INTEROP_NODE_MODULES={} has no @noble/post-quantum, or node does not run",
-            Path::new(&m).display()
+        Some(m) => missing.push((
+            "noble",
+            format!(
+                "@noble/post-quantum: ML_DSA_INTEROP_NODE_MODULES={} has no @noble/post-quantum, or node does not run",
+                Path::new(&m).display()
+            ),
         )),
-        None => missing.push(
+        None => missing.push((
+            "noble",
             "@noble/post-quantum: set ML_DSA_INTEROP_NODE_MODULES to the node_modules of \
              `npm install --prefix DIR @noble/post-quantum` (needs Node.js 20.19 or later)"
                 .into(),
-        ),
+        )),
     }
     // pyca/cryptography 47+ (its wheels bundle OpenSSL 3.5+, which has ML-DSA).
     let pyca = "from cryptography.hazmat.primitives.asymmetric import mldsa; mldsa.MLDSA44PrivateKey.generate()";
@@ -602,11 +606,12 @@ fn peers() -> (Vec<Peer>, Vec<String>) {
             script: dir.join("ml_dsa_pyca.py"),
         });
     } else {
-        missing.push(
+        missing.push((
+            "pyca/cryptography",
             "pyca/cryptography with ML-DSA: python3 cannot generate an ML-DSA key with it; \
              `pip install 'cryptography>=47'`"
                 .into(),
-        );
+        ));
     }
     if runs("python3", &["-c", "import dilithium_py.ml_dsa"]) {
         found.push(Peer {
@@ -615,7 +620,10 @@ fn peers() -> (Vec<Peer>, Vec<String>) {
             script: dir.join("ml_dsa_dilithium_py.py"),
         });
     } else {
-        missing.push("dilithium-py: `python3 -c 'import dilithium_py'` fails; `pip install dilithium-py`".into());
+        missing.push((
+            "dilithium-py",
+            "dilithium-py: `python3 -c 'import dilithium_py'` fails; `pip install dilithium-py`".into(),
+        ));
     }
     (found, missing)
 }
@@ -631,8 +639,9 @@ fn peers() -> (Vec<Peer>, Vec<String>) {
 ///   (the same bytes as our `pub`), verifies a statement this library signed (pure ML-DSA,
 ///   empty context, over the signing input), and rejects it tampered.
 ///
-/// Without any peer the test says how to install one and passes; with
-/// `ML_DSA_INTEROP_REQUIRED=1` a missing peer fails it.
+/// Without any peer the test says how to install one and passes. `ML_DSA_INTEROP_REQUIRED`
+/// makes missing peers a failure: `1` every peer, or a comma-separated list of names
+/// (`pyca/cryptography`, `dilithium-py`, `noble`).
 #[test]
 fn interop_with_independent_implementations() {
     if !ml_dsa_available() {
@@ -640,13 +649,18 @@ fn interop_with_independent_implementations() {
         return;
     }
     let (peers, missing) = peers();
-    for m in &missing {
-        eprintln!("ML-DSA interop: peer not available: {m}");
+    for (_, why) in &missing {
+        eprintln!("ML-DSA interop: peer not available: {why}");
     }
-    if std::env::var_os("ML_DSA_INTEROP_REQUIRED").is_some_and(|v| v == "1") {
+    if let Ok(required) = std::env::var("ML_DSA_INTEROP_REQUIRED") {
+        let required: Vec<&str> = required.split(',').map(str::trim).collect();
+        let absent: Vec<_> = missing
+            .iter()
+            .filter(|(name, _)| required == ["1"] || required.contains(name))
+            .collect();
         assert!(
-            missing.is_empty(),
-            "ML_DSA_INTEROP_REQUIRED=1 and a peer is missing: {missing:?}"
+            absent.is_empty(),
+            "ML_DSA_INTEROP_REQUIRED={required:?}: missing {absent:?}"
         );
     }
     if peers.is_empty() {
