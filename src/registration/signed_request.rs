@@ -326,7 +326,7 @@ pub(crate) fn keys_unavailable(reason: &str) -> RegistrationError {
 /// use serde_json::json;
 /// use software_statement::{Algorithm, Jwk, RegistrationRequestBuilder, StatementBuilder};
 ///
-/// let directory = Jwk::generate(Algorithm::PS256)?;
+/// let directory = Jwk::generate(Algorithm::ES256)?;
 /// let client = Jwk::generate(Algorithm::ES256)?.with_kid("client-1")?;
 /// let ssa = StatementBuilder::new("https://directory.example.org")
 ///     .claim("software_id", "app-42")
