@@ -128,3 +128,9 @@ pub enum RemoteError {
     #[error("cannot set up the HTTP client: {0}")]
     Client(String),
 }
+
+/// A replay guard could not answer (store unreachable, full, timed out): the registration
+/// is refused, never accepted (fail closed; HTTP 503 `temporarily_unavailable`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the replay guard cannot answer: {0}")]
+pub struct ReplayError(pub String);

@@ -4,7 +4,8 @@
 //! [`KeyError`] (key import), [`JwsError`] (compact JWS), [`JsonError`] (strict JSON),
 //! [`SignError`] (the publisher side), [`StatementError`] (statement verification),
 //! [`RegistrationError`] (an RFC 7591 error response, with its [`ErrorCode`]),
-//! [`TrustFileError`] (configuration) and `RemoteError` (the `jwks_uri` fetcher, feature
+//! [`TrustFileError`] and [`ConfigError`] (configuration), [`ReplayError`] (a replay guard
+//! that cannot answer) and `RemoteError` (the `jwks_uri` fetcher, feature
 //! `remote`). [`Error`] gathers them for callers that want one type.
 //!
 //! No error carries key material: messages name members, algorithms, `kid`s and sizes,
@@ -19,7 +20,7 @@ mod tests;
 
 #[cfg(feature = "remote")]
 pub use config::RemoteError;
-pub use config::{ConfigError, TrustFileError};
+pub use config::{ConfigError, ReplayError, TrustFileError};
 pub use jose::{JsonError, JwsError, KeyError, SignError};
 pub use registration::{RegistrationError, StatementError};
 
@@ -90,6 +91,9 @@ pub enum Error {
     /// A trust file could not be used.
     #[error(transparent)]
     TrustFile(#[from] TrustFileError),
+    /// A replay guard could not answer.
+    #[error(transparent)]
+    Replay(#[from] ReplayError),
     /// A `jwks_uri` could not be fetched.
     #[cfg(feature = "remote")]
     #[error(transparent)]

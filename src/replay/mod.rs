@@ -27,11 +27,7 @@ pub enum Seen {
     Again,
 }
 
-/// The guard could not answer (store unreachable, full, timed out): the registration is
-/// refused, never accepted (fail closed).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("the replay guard cannot answer: {0}")]
-pub struct ReplayError(pub String);
+pub use crate::error::ReplayError;
 
 /// The future a guard returns.
 pub type GuardFuture<'a> = Pin<Box<dyn Future<Output = Result<Seen, ReplayError>> + Send + 'a>>;
