@@ -263,7 +263,7 @@ async fn flow(json: bool) -> Outcome {
         ));
         io::print_line("  software-statement inspect statement.jwt");
         io::print_line(&format!(
-            "  echo '{{\"issuers\":{{\"{ISSUER}\":{{\"jwks_file\":\"jwks.json\"}}}}}}' > trust.json"
+            "  echo '{{\"issuers\":{{\"{ISSUER}\":{{\"jwks_file\":\"jwks.json\",\"required_claims\":[\"software_id\"]}}}}}}' > trust.json"
         ));
         io::print_line("  software-statement verify --trust trust.json statement.jwt");
     }
